@@ -1,0 +1,11 @@
+/* PROVISIONAL stub for `newsenrichd run`; its owner replaces this file. */
+#include <stdio.h>
+
+#include "ne/cmd.h"
+
+int ne_cmd_run(int argc, char **argv)
+{
+        (void)argc;
+        fprintf(stderr, "newsenrichd %s: not implemented yet\n", argv[0]);
+        return 1;
+}

@@ -1,0 +1,91 @@
+/* The daemon's configuration: a file of `key = value` lines (`#` starts a comment line), parsed
+ * against one declarative table of known keys (daemon/config_map.c: key, type, default, help)
+ * that also gives `newsenrichd run --help-config`. Unknown keys are errors. Keys under `kafka.`
+ * are passed to librdkafka unvalidated here (daemon/kafka/ validates them against librdkafka,
+ * reporting the key and line): `kafka.X` goes to consumer and producer, `kafka.consumer.X` and
+ * `kafka.producer.X` to one of them. Must not log: errors carry key and line in struct ne_diag. */
+#ifndef NE_CONFIG_H
+#define NE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ne/codec.h"
+#include "ne/diag.h"
+#include "ne/log.h"
+
+enum ne_kafka_scope {
+        NE_KAFKA_BOTH = 0,
+        NE_KAFKA_CONSUMER,
+        NE_KAFKA_PRODUCER,
+};
+
+/* One librdkafka property as written in the file. */
+struct ne_config_kafka {
+        enum ne_kafka_scope scope;
+        char *name;   /* librdkafka property name, prefix stripped; owned */
+        char *value;  /* owned */
+        int line;     /* 1-based line in the file */
+};
+
+/* One schema id -> .avsc mapping (`schema.<id> = path`). */
+struct ne_config_schema {
+        int32_t id;
+        char *path;   /* owned; relative paths resolved against the config file's directory */
+        int line;
+};
+
+struct ne_config {
+        char *path;                      /* file it came from, or NULL */
+
+        char **input_topics;             /* input.topics, comma-separated, >= 1 */
+        size_t n_input_topics;
+        size_t input_max_bytes;          /* input.max_bytes: larger inputs are dead-lettered */
+        unsigned int input_max_depth;    /* input.json_max_depth */
+
+        char *output_topic;              /* output.topic */
+        enum ne_format output_format;    /* output.format = avro | json */
+        int32_t output_schema_id;        /* output.schema_id: must be in the schema table */
+        char *dead_letter_topic;         /* dead_letter.topic */
+
+        struct ne_config_schema *schemas; /* schema.<id> */
+        size_t n_schemas;
+
+        char *ner_model;                 /* models.ner: path, or "" for none */
+        char *topic_model;               /* models.topics: path, or "" for none */
+        double topic_threshold;          /* enrich.topic_threshold */
+        unsigned int topic_top_k;        /* enrich.topic_top_k */
+        unsigned int max_entities;       /* enrich.max_entities */
+
+        unsigned int workers;            /* pipeline.workers: 0 = number of online CPUs */
+        unsigned int max_in_flight;      /* pipeline.max_in_flight: pause consumption above */
+        unsigned int shutdown_timeout_ms; /* pipeline.shutdown_timeout_ms: flush budget */
+
+        enum ne_log_level log_level;     /* log.level */
+        unsigned int stats_interval_s;   /* log.stats_interval_s: periodic summary line */
+
+        char *http_listen;               /* http.listen: address, default 127.0.0.1 */
+        unsigned int http_port;          /* http.port: 0 = no HTTP endpoint */
+
+        struct ne_config_kafka *kafka;   /* kafka.* pass-through, in file order */
+        size_t n_kafka;
+};
+
+/* Parses the file at `path`. Returns 0 and a new config in *ret; -ENOENT/-EIO for the file;
+ * -EINVAL with diag->key and diag->line for an unknown key, a bad value, or a rule broken
+ * across keys (e.g. input.max_bytes not below the producer's message.max.bytes). */
+int ne_config_load(const char *path, struct ne_config **ret, struct ne_diag *diag);
+
+/* Same, from text in memory; `name` is used to resolve relative paths (may be NULL). */
+int ne_config_parse(const char *text, size_t len, const char *name, struct ne_config **ret,
+                    struct ne_diag *diag);
+
+/* A config with every default and no schemas, topics or models; for demo and tests. */
+int ne_config_new_default(struct ne_config **ret);
+
+/* Writes the table of known keys with types, defaults and help to `out` (a FILE *). */
+void ne_config_print_help(void *out);
+
+void ne_config_free(struct ne_config *cfg);
+
+#endif

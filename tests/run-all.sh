@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the project twice (dev: warnings as errors; asan: AddressSanitizer + UBSan) and runs the
+# whole CTest suite in both. Expects the packages of .ci/packages to be installed (the README's
+# second command installs them first). Exit status: non-zero if any build or test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+for preset in dev asan; do
+        echo "== build ($preset)"
+        cmake --preset "$preset" >/dev/null
+        cmake --build --preset "$preset" -j "$jobs"
+        echo "== test ($preset)"
+        ctest --preset "$preset" --timeout 900
+done
