@@ -36,32 +36,48 @@ static void canonical(const rd_kafka_conf_t *conf, const char *name, char *buf, 
                 buf[0] = '\0';
 }
 
-/* Copies librdkafka's error text into diag->msg, replacing the value of a secret key. */
-static void set_errstr(struct ne_diag *diag, const char *key, const char *value,
+/* Replaces every occurrence of `value` in `text` (NUL-terminated, `size` bytes of room) with
+ * "(redacted)", truncating if the result does not fit. */
+static void redact(char *text, size_t size, const char *value)
+{
+        static const char mark[] = "(redacted)";
+        size_t vlen = strlen(value);
+        char *hit = vlen ? strstr(text, value) : NULL;
+        while (hit) {
+                size_t head = (size_t)(hit - text), tail = strlen(hit + vlen);
+                if (head + sizeof(mark) - 1 >= size) {
+                        text[head] = '\0';
+                        return;
+                }
+                size_t keep = tail;
+                if (head + sizeof(mark) - 1 + keep >= size)
+                        keep = size - 1 - head - (sizeof(mark) - 1);
+                memmove(hit + sizeof(mark) - 1, hit + vlen, keep);
+                memcpy(hit, mark, sizeof(mark) - 1);
+                hit[sizeof(mark) - 1 + keep] = '\0';
+                hit = strstr(hit + sizeof(mark) - 1, value);
+        }
+}
+
+/* Sets diag->msg to prefix + librdkafka's error text with the value of every secret kafka.*
+ * key of cfg removed: librdkafka quotes values in some messages. */
+static void set_errstr(struct ne_diag *diag, const struct ne_config *cfg, const char *prefix,
                        const char *errstr)
 {
         if (!diag)
                 return;
-        if (!ne_config_key_is_secret(key) || !*value) {
-                ne_diag_set(diag, -EINVAL, "%s", errstr);
-                return;
+        char text[sizeof(diag->msg)];
+        snprintf(text, sizeof(text), "%s%s", prefix, errstr);
+        /* Some librdkafka messages end in a newline; a diag is one line. */
+        size_t n = strlen(text);
+        while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+                text[--n] = '\0';
+        for (size_t i = 0; i < cfg->n_kafka; i++) {
+                char key[160];
+                if (ne_config_key_is_secret(ne_config_kafka_key(&cfg->kafka[i], key, sizeof(key))))
+                        redact(text, sizeof(text), cfg->kafka[i].value);
         }
-        char out[sizeof(diag->msg)] = "";
-        size_t len = 0, vlen = strlen(value);
-        const char *p = errstr;
-        while (*p && len + 1 < sizeof(out)) {
-                if (strncmp(p, value, vlen) == 0) {
-                        len += (size_t)snprintf(out + len, sizeof(out) - len, "(redacted)");
-                        p += vlen;
-                } else {
-                        out[len++] = *p++;
-                        out[len] = '\0';
-                }
-        }
-        if (len >= sizeof(out))
-                len = sizeof(out) - 1;
-        out[len] = '\0';
-        ne_diag_set(diag, -EINVAL, "%s", out);
+        ne_diag_set(diag, -EINVAL, "%s", text);
 }
 
 static int at(struct ne_diag *diag, const struct ne_config_kafka *kc)
@@ -148,9 +164,7 @@ int ne_kafka_conf_build(const struct ne_config *cfg, enum ne_kafka_scope scope,
                         continue;
                 if (rd_kafka_conf_set(conf, kc->name, kc->value, errstr, sizeof(errstr)) !=
                     RD_KAFKA_CONF_OK) {
-                        char key[160];
-                        set_errstr(diag, ne_config_kafka_key(kc, key, sizeof(key)), kc->value,
-                                   errstr);
+                        set_errstr(diag, cfg, "", errstr);
                         r = at(diag, kc);
                         goto err_destroy;
                 }
@@ -191,7 +205,8 @@ static void discard_log(const rd_kafka_t *rk, int level, const char *fac, const 
 
 /* Creates and destroys a client from (a copy of) conf with no brokers: librdkafka checks the
  * properties against each other only in rd_kafka_new(). */
-static int dry_run(rd_kafka_conf_t *conf, rd_kafka_type_t type, struct ne_diag *diag)
+static int dry_run(const struct ne_config *cfg, rd_kafka_conf_t *conf, rd_kafka_type_t type,
+                   struct ne_diag *diag)
 {
         char errstr[512];
         /* An empty broker list: the client starts but never connects. */
@@ -205,8 +220,11 @@ static int dry_run(rd_kafka_conf_t *conf, rd_kafka_type_t type, struct ne_diag *
         rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
         if (!rk) {
                 rd_kafka_conf_destroy(conf);
-                ne_diag_set(diag, -EINVAL, "librdkafka rejects the %s configuration: %s",
-                            type == RD_KAFKA_CONSUMER ? "consumer" : "producer", errstr);
+                set_errstr(diag, cfg,
+                           type == RD_KAFKA_CONSUMER
+                                   ? "librdkafka rejects the consumer configuration: "
+                                   : "librdkafka rejects the producer configuration: ",
+                           errstr);
                 if (diag) {
                         snprintf(diag->key, sizeof(diag->key), "kafka");
                         diag->line = 0;
@@ -233,7 +251,7 @@ int ne_kafka_conf_check(const struct ne_config *cfg, struct ne_diag *diag)
                 int r = ne_kafka_conf_build(cfg, kinds[i].scope, &conf, diag);
                 if (r < 0)
                         return r;
-                r = dry_run(conf, kinds[i].type, diag); /* takes conf */
+                r = dry_run(cfg, conf, kinds[i].type, diag); /* takes conf */
                 if (r < 0)
                         return r;
         }
