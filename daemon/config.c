@@ -45,26 +45,6 @@ static size_t row_index(const struct ne_config_map *row)
         return (size_t)(row - ne_config_map);
 }
 
-static size_t levenshtein(const char *a, const char *b)
-{
-        size_t la = strlen(a), lb = strlen(b);
-        size_t prev[NE_CONFIG_MAX_LINE / 64], cur[NE_CONFIG_MAX_LINE / 64];
-        if (lb + 1 > sizeof(prev) / sizeof(prev[0]) || la + 1 > sizeof(prev) / sizeof(prev[0]))
-                return SIZE_MAX;
-        for (size_t j = 0; j <= lb; j++)
-                prev[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                cur[0] = i;
-                for (size_t j = 1; j <= lb; j++) {
-                        size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-                        size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-                        cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-                }
-                memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
-        }
-        return prev[lb];
-}
-
 /* The nearest table key or prefix, if it is near enough to be a plausible typo. */
 static void suggest(const char *key, char *buf, size_t size)
 {
@@ -80,14 +60,14 @@ static void suggest(const char *key, char *buf, size_t size)
                                 continue;
                         char head[64];
                         snprintf(head, sizeof(head), "%.*s", (int)(dot - key + 1), key);
-                        d = levenshtein(head, row->key);
+                        d = ne_config_edit_distance(head, row->key);
                         if (d < best && d <= 2) {
                                 best = d;
                                 snprintf(buf, size, "%s%s", row->key, dot + 1);
                         }
                         continue;
                 }
-                d = levenshtein(key, row->key);
+                d = ne_config_edit_distance(key, row->key);
                 size_t limit = strlen(row->key) / 4 > 2 ? strlen(row->key) / 4 : 2;
                 if (d < best && d <= limit) {
                         best = d;
@@ -136,7 +116,7 @@ static int add_schema(struct parser *p, const char *key, const char *value)
                 return at(p->diag, -EINVAL, key, p->line);
         }
         struct ne_config_schema *grown =
-                realloc(cfg->schemas, (cfg->n_schemas + 1) * sizeof(*cfg->schemas));
+            realloc(cfg->schemas, (cfg->n_schemas + 1) * sizeof(*cfg->schemas));
         if (!grown)
                 return -ENOMEM;
         cfg->schemas = grown;
@@ -144,7 +124,7 @@ static int add_schema(struct parser *p, const char *key, const char *value)
         if (ne_config_resolve_path(p->base_dir, value, &path) < 0)
                 return -ENOMEM;
         cfg->schemas[cfg->n_schemas++] =
-                (struct ne_config_schema){.id = (int32_t)id, .path = path, .line = p->line};
+            (struct ne_config_schema){.id = (int32_t)id, .path = path, .line = p->line};
         return 0;
 }
 
@@ -176,7 +156,7 @@ static int add_kafka(struct parser *p, const char *key, const char *value)
                 return at(p->diag, -EINVAL, key, p->line);
         }
         struct ne_config_kafka *grown =
-                realloc(cfg->kafka, (cfg->n_kafka + 1) * sizeof(*cfg->kafka));
+            realloc(cfg->kafka, (cfg->n_kafka + 1) * sizeof(*cfg->kafka));
         if (!grown)
                 return -ENOMEM;
         cfg->kafka = grown;
@@ -187,7 +167,7 @@ static int add_kafka(struct parser *p, const char *key, const char *value)
                 return -ENOMEM;
         }
         cfg->kafka[cfg->n_kafka++] =
-                (struct ne_config_kafka){.scope = scope, .name = n, .value = v, .line = p->line};
+            (struct ne_config_kafka){.scope = scope, .name = n, .value = v, .line = p->line};
         return 0;
 }
 
@@ -321,13 +301,13 @@ static int check_required(struct ne_config *cfg, struct ne_diag *diag)
                 }
         }
         if (!has_bootstrap(cfg, NE_KAFKA_CONSUMER) || !has_bootstrap(cfg, NE_KAFKA_PRODUCER)) {
-                ne_diag_set(diag, -EINVAL, "missing required key (broker list for consumer "
-                                           "and producer)");
+                ne_diag_set(diag, -EINVAL,
+                            "missing required key (broker list for consumer "
+                            "and producer)");
                 return at(diag, -EINVAL, "kafka.bootstrap.servers", 0);
         }
         if (!kafka_find(cfg, NE_KAFKA_CONSUMER, "group.id")) {
-                ne_diag_set(diag, -EINVAL,
-                            "missing required key (or kafka.consumer.group.id)");
+                ne_diag_set(diag, -EINVAL, "missing required key (or kafka.consumer.group.id)");
                 return at(diag, -EINVAL, "kafka.group.id", 0);
         }
         return 0;
@@ -363,8 +343,7 @@ static int check_topics(const struct ne_config *cfg, struct ne_diag *diag)
                             "'%s' is also output.topic: readers of enriched events would get "
                             "dead letters",
                             cfg->dead_letter_topic);
-                return at(diag, -EINVAL, "dead_letter.topic",
-                          key_line(cfg, "dead_letter.topic"));
+                return at(diag, -EINVAL, "dead_letter.topic", key_line(cfg, "dead_letter.topic"));
         }
         return 0;
 }
@@ -394,15 +373,14 @@ static int check_message_max_bytes(struct ne_config *cfg, struct ne_diag *diag)
         if (!kc || ne_config_parse_u64(kc->value, &mmb) < 0 || mmb > SIZE_MAX) {
                 size_t derived = cfg->input_max_bytes + NE_CONFIG_DLQ_HEADROOM;
                 cfg->message_max_bytes = derived > NE_CONFIG_RDKAFKA_MESSAGE_MAX_BYTES
-                                                 ? derived
-                                                 : NE_CONFIG_RDKAFKA_MESSAGE_MAX_BYTES;
+                                             ? derived
+                                             : NE_CONFIG_RDKAFKA_MESSAGE_MAX_BYTES;
                 cfg->message_max_bytes_line = 0;
                 return 0;
         }
         cfg->message_max_bytes = (size_t)mmb;
         cfg->message_max_bytes_line = kc->line;
-        if (mmb >= NE_CONFIG_DLQ_HEADROOM &&
-            cfg->input_max_bytes <= mmb - NE_CONFIG_DLQ_HEADROOM)
+        if (mmb >= NE_CONFIG_DLQ_HEADROOM && cfg->input_max_bytes <= mmb - NE_CONFIG_DLQ_HEADROOM)
                 return 0;
         ne_diag_set(diag, -EINVAL,
                     "input.max_bytes (%zu) must leave %zu bytes of dead-letter headroom below "
@@ -527,7 +505,7 @@ int ne_config_load(const char *path, struct ne_config **ret, struct ne_diag *dia
         size_t len = fread(text, 1, NE_CONFIG_MAX_FILE_BYTES + 1, f);
         int r = 0;
         if (ferror(f))
-                r = ne_diag_set(diag, -EIO, "read error");
+                r = ne_diag_set(diag, -EIO, "cannot read: %s", strerror(errno));
         fclose(f);
         if (r == 0)
                 r = ne_config_parse(text, len, path, ret, diag);
@@ -574,9 +552,9 @@ bool ne_config_key_is_secret(const char *key)
 
 const char *ne_config_kafka_key(const struct ne_config_kafka *kc, char *buf, size_t size)
 {
-        static const char *const scopes[] = {
-                [NE_KAFKA_BOTH] = "", [NE_KAFKA_CONSUMER] = "consumer.",
-                [NE_KAFKA_PRODUCER] = "producer."};
+        static const char *const scopes[] = {[NE_KAFKA_BOTH] = "",
+                                             [NE_KAFKA_CONSUMER] = "consumer.",
+                                             [NE_KAFKA_PRODUCER] = "producer."};
         snprintf(buf, size, "kafka.%s%s", scopes[kc->scope], kc->name);
         return buf;
 }

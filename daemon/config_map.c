@@ -22,14 +22,14 @@
 #define MAX_TOPIC_NAME 249
 
 static const struct ne_cm_enum formats[] = {
-        {"avro", NE_FORMAT_AVRO},
-        {"json", NE_FORMAT_JSON},
-        {NULL, 0},
+    {"avro", NE_FORMAT_AVRO},
+    {"json", NE_FORMAT_JSON},
+    {NULL, 0},
 };
 
 static const struct ne_cm_enum levels[] = {
-        {"err", NE_LOG_ERR},   {"warning", NE_LOG_WARNING}, {"notice", NE_LOG_NOTICE},
-        {"info", NE_LOG_INFO}, {"debug", NE_LOG_DEBUG},     {NULL, 0},
+    {"err", NE_LOG_ERR},   {"warning", NE_LOG_WARNING}, {"notice", NE_LOG_NOTICE},
+    {"info", NE_LOG_INFO}, {"debug", NE_LOG_DEBUG},     {NULL, 0},
 };
 
 /* Enums are stored through an int (memcpy), which is only right if they are int-sized. */
@@ -38,65 +38,156 @@ _Static_assert(sizeof(enum ne_log_level) == sizeof(int), "enum ne_log_level is n
 
 #define ADDR_FLAG 0x100u /* private: must be a numeric IPv4/IPv6 address */
 
+/* Designated initializers: a row names what it sets; bounds are inclusive. */
 const struct ne_config_map ne_config_map[] = {
-        {"input.topics", NE_CM_STRLIST, NE_CM_REQUIRED | NE_CM_TOPIC, NULL, OFF(input_topics),
-         OFF(n_input_topics), 1, MAX_LIST, NULL,
-         "Topics to consume, comma-separated plain names (no regex subscriptions)."},
-        {"input.max_bytes", NE_CM_SIZE, 0, "1MiB", OFF(input_max_bytes), 0, 1024,
-         256.0 * 1024 * 1024, NULL,
-         "Payloads larger than this are dead-lettered as too_large without decoding. Must stay "
-         "64 KiB below the producer's message.max.bytes."},
-        {"input.json_max_depth", NE_CM_UINT, 0, "64", OFF(input_max_depth), 0, 1, 1024, NULL,
-         "JSON inputs nested deeper than this are dead-lettered as bad_json."},
-        {"output.topic", NE_CM_STRING, NE_CM_REQUIRED | NE_CM_TOPIC, NULL, OFF(output_topic), 0,
-         0, 0, NULL, "Topic the enriched events are produced to; must not be an input topic."},
-        {"output.format", NE_CM_ENUM, 0, "avro", OFF(output_format), 0, 0, 0, formats,
-         "Wire format of enriched events: Confluent-framed Avro, or one JSON object."},
-        {"output.schema_id", NE_CM_INT32, NE_CM_REQUIRED, NULL, OFF(output_schema_id), 0, 1,
-         INT32_MAX, NULL,
-         "Schema id written into the Confluent frame of enriched events; must be one of the "
-         "schema.<id> keys."},
-        {"dead_letter.topic", NE_CM_STRING, NE_CM_REQUIRED | NE_CM_TOPIC, NULL,
-         OFF(dead_letter_topic), 0, 0, 0, NULL,
-         "Topic for inputs that cannot be processed, with ne.* headers saying why; must not "
-         "be an input topic or the output topic."},
-        {"schema.", NE_CM_SCHEMA, NE_CM_PATH, NULL, 0, 0, 1, INT32_MAX, NULL,
-         "schema.<id> = path of an .avsc file registered under schema id <id> (a positive "
-         "32-bit integer); relative paths are resolved against the config file's directory."},
-        {"models.ner", NE_CM_STRING, NE_CM_PATH, "", OFF(ner_model), 0, 0, 0, NULL,
-         "Named-entity model file; empty for none. Relative to the config file's directory."},
-        {"models.topics", NE_CM_STRING, NE_CM_PATH, "", OFF(topic_model), 0, 0, 0, NULL,
-         "Topic model file; empty for none. Relative to the config file's directory."},
-        {"enrich.topic_threshold", NE_CM_DOUBLE, 0, "0.3", OFF(topic_threshold), 0, 0, 1, NULL,
-         "Topics scoring below this are not reported."},
-        {"enrich.topic_top_k", NE_CM_UINT, 0, "3", OFF(topic_top_k), 0, 0, 64, NULL,
-         "At most this many topics per article."},
-        {"enrich.max_entities", NE_CM_UINT, 0, "100", OFF(max_entities), 0, 0, 10000, NULL,
-         "At most this many entities per article."},
-        {"pipeline.workers", NE_CM_UINT, 0, "0", OFF(workers), 0, 0, 256, NULL,
-         "Enrichment threads; 0 = number of online CPUs."},
-        {"pipeline.max_in_flight", NE_CM_UINT, 0, "1000", OFF(max_in_flight), 0, 1, 1000000,
-         NULL, "Consumption pauses while more messages than this are between consume and "
-                "delivery report."},
-        {"pipeline.shutdown_timeout_ms", NE_CM_UINT, 0, "10000", OFF(shutdown_timeout_ms), 0, 0,
-         600000, NULL,
-         "On shutdown, how long to wait for in-flight messages to be delivered before closing; "
-         "undelivered messages are not committed and are consumed again on restart."},
-        {"log.level", NE_CM_ENUM, 0, "info", OFF(log_level), 0, 0, 0, levels,
-         "Lines above this level are dropped."},
-        {"log.stats_interval_s", NE_CM_UINT, 0, "60", OFF(stats_interval_s), 0, 0, 86400, NULL,
-         "Seconds between periodic summary lines; 0 = none."},
-        {"http.listen", NE_CM_STRING, ADDR_FLAG, "127.0.0.1", OFF(http_listen), 0, 0, 0, NULL,
-         "Numeric IPv4 or IPv6 address of the HTTP health/metrics endpoint."},
-        {"http.port", NE_CM_UINT, 0, "0", OFF(http_port), 0, 0, 65535, NULL,
-         "TCP port of the HTTP endpoint; 0 = no endpoint."},
-        {"kafka.", NE_CM_KAFKA, 0, NULL, 0, 0, 0, 0, NULL,
-         "kafka.<property> is passed to librdkafka for consumer and producer, "
-         "kafka.consumer.<property> and kafka.producer.<property> to one of them, validated by "
-         "librdkafka. Required: kafka.bootstrap.servers and kafka.group.id (or "
-         "kafka.consumer.group.id). The daemon forces enable.idempotence=true and acks=all on "
-         "the producer and enable.auto.offset.store=false on the consumer; contradicting "
-         "settings are rejected."},
+    {.key = "input.topics",
+     .type = NE_CM_STRLIST,
+     .flags = NE_CM_REQUIRED | NE_CM_TOPIC,
+     .offset = OFF(input_topics),
+     .count_offset = OFF(n_input_topics),
+     .min = 1,
+     .max = MAX_LIST,
+     .help = "Topics to consume, comma-separated plain names (no regex subscriptions)."},
+    {.key = "input.max_bytes",
+     .type = NE_CM_SIZE,
+     .def = "1MiB",
+     .offset = OFF(input_max_bytes),
+     .min = 1024,
+     .max = 256.0 * 1024 * 1024,
+     .help = "Payloads larger than this are dead-lettered as too_large without decoding. Must "
+             "stay 64 KiB below the producer's message.max.bytes."},
+    {.key = "input.json_max_depth",
+     .type = NE_CM_UINT,
+     .def = "64",
+     .offset = OFF(input_max_depth),
+     .min = 1,
+     .max = 1024,
+     .help = "JSON inputs nested deeper than this are dead-lettered as bad_json."},
+    {.key = "output.topic",
+     .type = NE_CM_STRING,
+     .flags = NE_CM_REQUIRED | NE_CM_TOPIC,
+     .offset = OFF(output_topic),
+     .help = "Topic the enriched events are produced to; must not be an input topic."},
+    {.key = "output.format",
+     .type = NE_CM_ENUM,
+     .def = "avro",
+     .offset = OFF(output_format),
+     .enums = formats,
+     .help = "Wire format of enriched events: Confluent-framed Avro, or one JSON object."},
+    {.key = "output.schema_id",
+     .type = NE_CM_INT32,
+     .flags = NE_CM_REQUIRED,
+     .offset = OFF(output_schema_id),
+     .min = 1,
+     .max = INT32_MAX,
+     .help = "Schema id written into the Confluent frame of enriched events; must be one of the "
+             "schema.<id> keys."},
+    {.key = "dead_letter.topic",
+     .type = NE_CM_STRING,
+     .flags = NE_CM_REQUIRED | NE_CM_TOPIC,
+     .offset = OFF(dead_letter_topic),
+     .help = "Topic for inputs that cannot be processed, with ne.* headers saying why; must "
+             "not be an input topic or the output topic."},
+    {.key = "schema.",
+     .type = NE_CM_SCHEMA,
+     .flags = NE_CM_PATH,
+     .min = 1,
+     .max = INT32_MAX,
+     .help = "schema.<id> = path of an .avsc file registered under schema id <id> (a positive "
+             "32-bit integer); relative paths are resolved against the config file's "
+             "directory."},
+    {.key = "models.ner",
+     .type = NE_CM_STRING,
+     .flags = NE_CM_PATH,
+     .def = "",
+     .offset = OFF(ner_model),
+     .help = "Named-entity model file; empty for none. Relative to the config file's "
+             "directory."},
+    {.key = "models.topics",
+     .type = NE_CM_STRING,
+     .flags = NE_CM_PATH,
+     .def = "",
+     .offset = OFF(topic_model),
+     .help = "Topic model file; empty for none. Relative to the config file's directory."},
+    {.key = "enrich.topic_threshold",
+     .type = NE_CM_DOUBLE,
+     .def = "0.3",
+     .offset = OFF(topic_threshold),
+     .min = 0,
+     .max = 1,
+     .help = "Topics scoring below this are not reported."},
+    {.key = "enrich.topic_top_k",
+     .type = NE_CM_UINT,
+     .def = "3",
+     .offset = OFF(topic_top_k),
+     .min = 0,
+     .max = 64,
+     .help = "At most this many topics per article."},
+    {.key = "enrich.max_entities",
+     .type = NE_CM_UINT,
+     .def = "100",
+     .offset = OFF(max_entities),
+     .min = 0,
+     .max = 10000,
+     .help = "At most this many entities per article."},
+    {.key = "pipeline.workers",
+     .type = NE_CM_UINT,
+     .def = "0",
+     .offset = OFF(workers),
+     .min = 0,
+     .max = 256,
+     .help = "Enrichment threads; 0 = number of online CPUs."},
+    {.key = "pipeline.max_in_flight",
+     .type = NE_CM_UINT,
+     .def = "1000",
+     .offset = OFF(max_in_flight),
+     .min = 1,
+     .max = 1000000,
+     .help = "Consumption pauses while more messages than this are between consume and "
+             "delivery report."},
+    {.key = "pipeline.shutdown_timeout_ms",
+     .type = NE_CM_UINT,
+     .def = "10000",
+     .offset = OFF(shutdown_timeout_ms),
+     .min = 0,
+     .max = 600000,
+     .help = "On shutdown, how long to wait for in-flight messages to be delivered before "
+             "closing; undelivered messages are not committed and are consumed again on "
+             "restart."},
+    {.key = "log.level",
+     .type = NE_CM_ENUM,
+     .def = "info",
+     .offset = OFF(log_level),
+     .enums = levels,
+     .help = "Lines above this level are dropped."},
+    {.key = "log.stats_interval_s",
+     .type = NE_CM_UINT,
+     .def = "60",
+     .offset = OFF(stats_interval_s),
+     .min = 0,
+     .max = 86400,
+     .help = "Seconds between periodic summary lines; 0 = none."},
+    {.key = "http.listen",
+     .type = NE_CM_STRING,
+     .flags = ADDR_FLAG,
+     .def = "127.0.0.1",
+     .offset = OFF(http_listen),
+     .help = "Numeric IPv4 or IPv6 address of the HTTP health/metrics endpoint."},
+    {.key = "http.port",
+     .type = NE_CM_UINT,
+     .def = "0",
+     .offset = OFF(http_port),
+     .min = 0,
+     .max = 65535,
+     .help = "TCP port of the HTTP endpoint; 0 = no endpoint."},
+    {.key = "kafka.",
+     .type = NE_CM_KAFKA,
+     .help = "kafka.<property> is passed to librdkafka for consumer and producer, "
+             "kafka.consumer.<property> and kafka.producer.<property> to one of them, validated "
+             "by librdkafka. Required: kafka.bootstrap.servers and kafka.group.id (or "
+             "kafka.consumer.group.id). The daemon forces enable.idempotence=true, acks=all "
+             "and no transactional.id on the producer and enable.auto.offset.store=false on "
+             "the consumer; contradicting settings are rejected."},
 };
 
 const size_t ne_config_map_len = sizeof(ne_config_map) / sizeof(ne_config_map[0]);
@@ -135,7 +226,7 @@ int ne_config_parse_size(const char *s, unsigned long long *ret)
                 const char *suffix;
                 unsigned long long mult;
         } units[] = {
-                {"", 1}, {"B", 1}, {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+            {"", 1}, {"B", 1}, {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
         };
         char digits[32];
         size_t n = 0;
@@ -161,6 +252,28 @@ int ne_config_parse_size(const char *s, unsigned long long *ret)
                 return 0;
         }
         return -EINVAL;
+}
+
+#define EDIT_MAX 128
+
+size_t ne_config_edit_distance(const char *a, const char *b)
+{
+        size_t la = strlen(a), lb = strlen(b);
+        size_t prev[EDIT_MAX + 1], cur[EDIT_MAX + 1];
+        if (la > EDIT_MAX || lb > EDIT_MAX)
+                return SIZE_MAX;
+        for (size_t j = 0; j <= lb; j++)
+                prev[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                cur[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+                        size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+                        cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+                }
+                memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+        }
+        return prev[lb];
 }
 
 int ne_config_resolve_path(const char *base_dir, const char *path, char **ret)
@@ -195,9 +308,8 @@ static int check_topic(const char *s, struct ne_diag *diag)
 {
         if (is_topic_name(s))
                 return 0;
-        return ne_diag_set(diag, -EINVAL,
-                           "'%s' is not a valid topic name (1-%d of [a-zA-Z0-9._-])", s,
-                           MAX_TOPIC_NAME);
+        return ne_diag_set(diag, -EINVAL, "'%s' is not a valid topic name (1-%d of [a-zA-Z0-9._-])",
+                           s, MAX_TOPIC_NAME);
 }
 
 static void free_list(char **list, size_t n)

@@ -34,13 +34,13 @@ struct ne_cm_enum {
 };
 
 struct ne_config_map {
-        const char *key;            /* full key, or the prefix ("schema.", "kafka.") */
+        const char *key; /* full key, or the prefix ("schema.", "kafka.") */
         enum ne_cm_type type;
         unsigned int flags;
-        const char *def;            /* default in file syntax; NULL for required and prefix rows */
-        size_t offset;              /* of the field in struct ne_config */
-        size_t count_offset;        /* NE_CM_STRLIST: of the size_t element count */
-        double min, max;            /* inclusive bounds of numeric types */
+        const char *def;     /* default in file syntax; NULL for required and prefix rows */
+        size_t offset;       /* of the field in struct ne_config */
+        size_t count_offset; /* NE_CM_STRLIST: of the size_t element count */
+        double min, max;     /* inclusive bounds of numeric types */
         const struct ne_cm_enum *enums; /* NE_CM_ENUM: terminated by a NULL name */
         const char *help;
 };
@@ -69,6 +69,10 @@ void ne_config_map_print_value(const struct ne_config_map *row, const struct ne_
  * (-ERANGE when the digits overflow); *ret written on success. */
 int ne_config_parse_u64(const char *s, unsigned long long *ret);
 int ne_config_parse_size(const char *s, unsigned long long *ret);
+
+/* Levenshtein distance between two keys, for did-you-mean hints; SIZE_MAX when either is longer
+ * than 128 bytes. */
+size_t ne_config_edit_distance(const char *a, const char *b);
 
 /* Resolves `path` against `base_dir` unless it is absolute, empty, or base_dir is NULL.
  * Returns 0 and a new string in *ret, or -ENOMEM. */

@@ -14,8 +14,9 @@ static const char *type_name(const struct ne_config_map *row)
 {
         switch (row->type) {
         case NE_CM_STRING:
-                return row->flags & NE_CM_TOPIC ? "topic" : row->flags & NE_CM_PATH ? "path"
-                                                                                    : "string";
+                return row->flags & NE_CM_TOPIC  ? "topic"
+                       : row->flags & NE_CM_PATH ? "path"
+                                                 : "string";
         case NE_CM_STRLIST:
                 return row->flags & NE_CM_TOPIC ? "list of topics" : "list";
         case NE_CM_UINT:

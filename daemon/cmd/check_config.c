@@ -138,8 +138,7 @@ static void summary(const char *file, const struct ne_config *cfg)
                 printf("%s%s", i ? ", " : "", cfg->input_topics[i]);
         printf(" (max %zu bytes)\n", cfg->input_max_bytes);
         printf("  output:      %s (%s, schema %ld)\n", cfg->output_topic,
-               cfg->output_format == NE_FORMAT_JSON ? "json" : "avro",
-               (long)cfg->output_schema_id);
+               cfg->output_format == NE_FORMAT_JSON ? "json" : "avro", (long)cfg->output_schema_id);
         printf("  dead letter: %s\n", cfg->dead_letter_topic);
         for (size_t i = 0; i < cfg->n_schemas; i++)
                 printf("  schema:      %ld = %s\n", (long)cfg->schemas[i].id, cfg->schemas[i].path);
@@ -151,9 +150,11 @@ static void summary(const char *file, const struct ne_config *cfg)
 int ne_cmd_check_config(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"quiet", no_argument, NULL, 'q'}, {"dump", no_argument, NULL, 'd'},
-                {"keys", no_argument, NULL, 'k'},  {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"quiet", no_argument, NULL, 'q'},
+            {"dump", no_argument, NULL, 'd'},
+            {"keys", no_argument, NULL, 'k'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         int quiet = 0, dump = 0, c;
         optind = 1;

@@ -8,18 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../config_map.h"
 #include "conf.h"
 #include "ne/kafka_conf.h"
 
 const struct ne_kafka_forced ne_kafka_forced[] = {
-        {NE_KAFKA_PRODUCER, "enable.idempotence", "true",
-         "retries must neither duplicate nor reorder events"},
-        {NE_KAFKA_PRODUCER, "acks", "all",
-         "an event counts as delivered only once every in-sync replica has it"},
-        {NE_KAFKA_PRODUCER, "transactional.id", NULL,
-         "the producer does not use transactions"},
-        {NE_KAFKA_CONSUMER, "enable.auto.offset.store", "false",
-         "offsets are stored only after the event for them is delivered (at-least-once)"},
+    {NE_KAFKA_PRODUCER, "enable.idempotence", "true",
+     "retries must neither duplicate nor reorder events"},
+    {NE_KAFKA_PRODUCER, "acks", "all",
+     "an event counts as delivered only once every in-sync replica has it"},
+    {NE_KAFKA_PRODUCER, "transactional.id", NULL, "the producer does not use transactions"},
+    {NE_KAFKA_CONSUMER, "enable.auto.offset.store", "false",
+     "offsets are stored only after the event for them is delivered (at-least-once)"},
 };
 
 const size_t ne_kafka_forced_len = sizeof(ne_kafka_forced) / sizeof(ne_kafka_forced[0]);
@@ -80,6 +80,62 @@ static void set_errstr(struct ne_diag *diag, const struct ne_config *cfg, const 
         ne_diag_set(diag, -EINVAL, "%s", text);
 }
 
+/* Properties rd_kafka_conf_dump() leaves out (no default) and common aliases it does not list. */
+static const char *const undumped[] = {
+    "bootstrap.servers",
+    "group.id",
+    "group.instance.id",
+    "sasl.username",
+    "sasl.password",
+    "ssl.ca.location",
+    "ssl.certificate.location",
+    "ssl.key.location",
+    "ssl.key.password",
+    "transactional.id",
+    "debug",
+    "linger.ms",
+    "acks",
+    "compression.type",
+    "retries",
+    "metadata.broker.list",
+};
+
+static void consider(const char *name, const char *cand, size_t *best, char *buf, size_t size)
+{
+        size_t d = ne_config_edit_distance(name, cand);
+        if (d < *best && d <= 2 && d < strlen(cand) / 2) {
+                *best = d;
+                snprintf(buf, size, "%s", cand);
+        }
+}
+
+/* The librdkafka property nearest to an unknown `name`, or "". */
+static void suggest_property(const char *name, char *buf, size_t size)
+{
+        size_t best = SIZE_MAX, n;
+        buf[0] = '\0';
+        for (size_t i = 0; i < sizeof(undumped) / sizeof(undumped[0]); i++)
+                consider(name, undumped[i], &best, buf, size);
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        if (conf) {
+                const char **d = rd_kafka_conf_dump(conf, &n);
+                for (size_t i = 0; d && i < n; i += 2)
+                        consider(name, d[i], &best, buf, size);
+                if (d)
+                        rd_kafka_conf_dump_free(d, n);
+                rd_kafka_conf_destroy(conf);
+        }
+        rd_kafka_topic_conf_t *tconf = rd_kafka_topic_conf_new();
+        if (tconf) {
+                const char **d = rd_kafka_topic_conf_dump(tconf, &n);
+                for (size_t i = 0; d && i < n; i += 2)
+                        consider(name, d[i], &best, buf, size);
+                if (d)
+                        rd_kafka_conf_dump_free(d, n);
+                rd_kafka_topic_conf_destroy(tconf);
+        }
+}
+
 static int at(struct ne_diag *diag, const struct ne_config_kafka *kc)
 {
         if (diag) {
@@ -125,8 +181,8 @@ static int check_forced(rd_kafka_conf_t *conf, enum ne_kafka_scope scope,
         return 0;
 }
 
-static int set_forced(rd_kafka_conf_t *conf, enum ne_kafka_scope scope,
-                      char expected[][VALUE_MAX], struct ne_diag *diag)
+static int set_forced(rd_kafka_conf_t *conf, enum ne_kafka_scope scope, char expected[][VALUE_MAX],
+                      struct ne_diag *diag)
 {
         char errstr[512];
         size_t k = 0;
@@ -162,8 +218,19 @@ int ne_kafka_conf_build(const struct ne_config *cfg, enum ne_kafka_scope scope,
                 const struct ne_config_kafka *kc = &cfg->kafka[i];
                 if (kc->scope != NE_KAFKA_BOTH && kc->scope != scope)
                         continue;
-                if (rd_kafka_conf_set(conf, kc->name, kc->value, errstr, sizeof(errstr)) !=
-                    RD_KAFKA_CONF_OK) {
+                rd_kafka_conf_res_t res =
+                    rd_kafka_conf_set(conf, kc->name, kc->value, errstr, sizeof(errstr));
+                if (res != RD_KAFKA_CONF_OK) {
+                        char hint[128];
+                        if (res == RD_KAFKA_CONF_UNKNOWN)
+                                suggest_property(kc->name, hint, sizeof(hint));
+                        else
+                                hint[0] = '\0';
+                        if (hint[0]) {
+                                size_t len = strlen(errstr);
+                                snprintf(errstr + len, sizeof(errstr) - len, "; did you mean '%s'?",
+                                         hint);
+                        }
                         set_errstr(diag, cfg, "", errstr);
                         r = at(diag, kc);
                         goto err_destroy;
@@ -222,8 +289,8 @@ static int dry_run(const struct ne_config *cfg, rd_kafka_conf_t *conf, rd_kafka_
                 rd_kafka_conf_destroy(conf);
                 set_errstr(diag, cfg,
                            type == RD_KAFKA_CONSUMER
-                                   ? "librdkafka rejects the consumer configuration: "
-                                   : "librdkafka rejects the producer configuration: ",
+                               ? "librdkafka rejects the consumer configuration: "
+                               : "librdkafka rejects the producer configuration: ",
                            errstr);
                 if (diag) {
                         snprintf(diag->key, sizeof(diag->key), "kafka");
@@ -242,8 +309,8 @@ int ne_kafka_conf_check(const struct ne_config *cfg, struct ne_diag *diag)
                 enum ne_kafka_scope scope;
                 rd_kafka_type_t type;
         } kinds[] = {
-                {NE_KAFKA_CONSUMER, RD_KAFKA_CONSUMER},
-                {NE_KAFKA_PRODUCER, RD_KAFKA_PRODUCER},
+            {NE_KAFKA_CONSUMER, RD_KAFKA_CONSUMER},
+            {NE_KAFKA_PRODUCER, RD_KAFKA_PRODUCER},
         };
         ne_diag_clear(diag);
         for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {

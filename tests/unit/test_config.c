@@ -12,13 +12,13 @@
 #include "ne/config.h"
 
 /* Seven lines; tables below append their line as line 8. */
-#define BASE                                                                                      \
-        "input.topics = in\n"                                                                     \
-        "output.topic = out\n"                                                                    \
-        "dead_letter.topic = dlq\n"                                                               \
-        "output.schema_id = 1\n"                                                                  \
-        "schema.1 = s.avsc\n"                                                                     \
-        "kafka.bootstrap.servers = localhost:9092\n"                                              \
+#define BASE                                                                                       \
+        "input.topics = in\n"                                                                      \
+        "output.topic = out\n"                                                                     \
+        "dead_letter.topic = dlq\n"                                                                \
+        "output.schema_id = 1\n"                                                                   \
+        "schema.1 = s.avsc\n"                                                                      \
+        "kafka.bootstrap.servers = localhost:9092\n"                                               \
         "kafka.group.id = g\n"
 
 static struct ne_config *parse_ok(const char *text, const char *name)
@@ -166,8 +166,8 @@ struct size_case {
 };
 
 static struct size_case size_cases[] = {
-        {"1048576", 1048576},   {"1MiB", 1048576},    {"512KiB", 524288}, {"1 MiB", 1048576},
-        {"1024B", 1024},        {"256MiB", 268435456}, {"2048", 2048},    {"0001024", 1024},
+    {"1048576", 1048576}, {"1MiB", 1048576},     {"512KiB", 524288}, {"1 MiB", 1048576},
+    {"1024B", 1024},      {"256MiB", 268435456}, {"2048", 2048},     {"0001024", 1024},
 };
 
 ParameterizedTestParameters(config, size_suffixes)
@@ -183,8 +183,7 @@ ParameterizedTest(struct size_case *tc, config, size_suffixes)
                  BASE "input.max_bytes = %s\nkafka.producer.message.max.bytes = 1000000000\n",
                  tc->value);
         struct ne_config *cfg = parse_ok(text, NULL);
-        cr_assert_eq(cfg->input_max_bytes, tc->bytes, "%s -> %zu", tc->value,
-                     cfg->input_max_bytes);
+        cr_assert_eq(cfg->input_max_bytes, tc->bytes, "%s -> %zu", tc->value, cfg->input_max_bytes);
         cr_assert_eq(cfg->message_max_bytes, 1000000000);
         cr_assert_eq(cfg->message_max_bytes_line, 9);
         ne_config_free(cfg);
@@ -192,113 +191,112 @@ ParameterizedTest(struct size_case *tc, config, size_suffixes)
 
 struct bad_case {
         char text[400];
-        char key[64];  /* expected diag.key */
-        int line;      /* expected diag.line */
-        char msg[96];  /* substring expected in diag.msg */
+        char key[64]; /* expected diag.key */
+        int line;     /* expected diag.line */
+        char msg[96]; /* substring expected in diag.msg */
 };
 
 static struct bad_case bad_cases[] = {
-        /* unknown keys, with and without a suggestion */
-        {BASE "input.topcs = x\n", "input.topcs", 8,
-         "unknown key 'input.topcs' at line 8; did you mean 'input.topics'?"},
-        {BASE "foo.bar = 1\n", "foo.bar", 8, "unknown key 'foo.bar' at line 8"},
-        {BASE "kafak.acks = 1\n", "kafak.acks", 8, "did you mean 'kafka.acks'?"},
-        {BASE "schemas.2 = x\n", "schemas.2", 8, "did you mean 'schema.2'?"},
-        {BASE "pipeline.worker = 2\n", "pipeline.worker", 8, "did you mean 'pipeline.workers'?"},
-        /* line syntax */
-        {BASE "just words\n", "", 8, "expected 'key = value'"},
-        {BASE " = value\n", "", 8, "missing key"},
-        {BASE "models.ner = \"abc\n", "models.ner", 8, "unterminated double quote"},
-        {BASE "bad key = 1\n", "bad key", 8, "space"},
-        /* numbers */
-        {BASE "pipeline.workers = abc\n", "pipeline.workers", 8, "not a non-negative decimal"},
-        {BASE "pipeline.workers = -1\n", "pipeline.workers", 8, "not a non-negative decimal"},
-        {BASE "pipeline.workers = 0x10\n", "pipeline.workers", 8, "not a non-negative decimal"},
-        {BASE "pipeline.workers = 2 \"\n", "pipeline.workers", 8, "not a non-negative decimal"},
-        {BASE "pipeline.workers = 257\n", "pipeline.workers", 8, "out of range"},
-        {BASE "http.port = 70000\n", "http.port", 8, "out of range [0, 65535]"},
-        {BASE "http.port =\n", "http.port", 8, "empty value"},
-        {BASE "pipeline.max_in_flight = 0\n", "pipeline.max_in_flight", 8, "out of range"},
-        {BASE "pipeline.max_in_flight = 99999999999999999999999\n", "pipeline.max_in_flight", 8,
-         "out of range"},
-        {BASE "enrich.topic_threshold = 1.5\n", "enrich.topic_threshold", 8, "out of range"},
-        {BASE "enrich.topic_threshold = -0.1\n", "enrich.topic_threshold", 8, "out of range"},
-        {BASE "enrich.topic_threshold = nan\n", "enrich.topic_threshold", 8, "not a decimal"},
-        {BASE "enrich.topic_threshold = 0x1p-2\n", "enrich.topic_threshold", 8, "not a decimal"},
-        {BASE "enrich.topic_threshold = 0.3x\n", "enrich.topic_threshold", 8, "not a decimal"},
-        {BASE "input.max_bytes = 1MB\n", "input.max_bytes", 8, "not a size"},
-        {BASE "input.max_bytes = 1.5MiB\n", "input.max_bytes", 8, "not a size"},
-        {BASE "input.max_bytes = 100\n", "input.max_bytes", 8, "out of range"},
-        {BASE "input.max_bytes = 99999999999GiB\n", "input.max_bytes", 8, "out of range"},
-        /* enums, strings, lists */
-        {BASE "output.format = xml\n", "output.format", 8, "'xml' is not one of: avro, json"},
-        {BASE "log.level = verbose\n", "log.level", 8, "not one of: err, warning, notice"},
-        {BASE "log.level = INFO\n", "log.level", 8, "not one of"},
-        {BASE "http.listen = localhost\n", "http.listen", 8, "not a numeric IPv4 or IPv6"},
-        {"input.topics = a,,b\n", "input.topics", 1, "empty element 2"},
-        {"input.topics = a,b,a\n", "input.topics", 1, "'a' is listed twice"},
-        {"input.topics = \n", "input.topics", 1, "empty element 1"},
-        {"input.topics = a/b\n", "input.topics", 1, "not a valid topic name"},
-        {"output.topic = ..\n", "output.topic", 1, "not a valid topic name"},
-        /* duplicates */
-        {BASE "output.topic = out2\n", "output.topic", 8, "duplicate key (first set at line 2)"},
-        {BASE "kafka.group.id = h\n", "kafka.group.id", 8, "duplicate key (first set at line 7)"},
-        {BASE "schema.1 = t.avsc\n", "schema.1", 8, "duplicate key (first set at line 5)"},
-        /* schema ids */
-        {BASE "schema.abc = x.avsc\n", "schema.abc", 8, "not a positive 32-bit integer"},
-        {BASE "schema.0 = x.avsc\n", "schema.0", 8, "not a positive 32-bit integer"},
-        {BASE "schema.-3 = x.avsc\n", "schema.-3", 8, "not a positive 32-bit integer"},
-        {BASE "schema.2147483648 = x.avsc\n", "schema.2147483648", 8, "not a positive"},
-        {BASE "schema.01 = x.avsc\n", "schema.01", 8, "leading zeros"},
-        {BASE "schema. = x.avsc\n", "schema.", 8, "not a positive 32-bit integer"},
-        {BASE "schema.2 =\n", "schema.2", 8, "empty path"},
-        {BASE "kafka.producer. = 1\n", "kafka.producer.", 8, "no librdkafka property name"},
-        /* required keys */
-        {"output.topic = out\ndead_letter.topic = dlq\noutput.schema_id = 1\nschema.1 = s\n"
-         "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "input.topics", 0, "missing required key"},
-        {"input.topics = in\ndead_letter.topic = dlq\noutput.schema_id = 1\nschema.1 = s\n"
-         "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "output.topic", 0, "missing required key"},
-        {"input.topics = in\noutput.topic = out\noutput.schema_id = 1\nschema.1 = s\n"
-         "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "dead_letter.topic", 0, "missing required key"},
-        {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\nschema.1 = s\n"
-         "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "output.schema_id", 0, "missing required key"},
-        {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
-         "output.schema_id = 1\nschema.1 = s\nkafka.group.id = g\n",
-         "kafka.bootstrap.servers", 0, "missing required key"},
-        {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
-         "output.schema_id = 1\nschema.1 = s\nkafka.consumer.bootstrap.servers = b\n"
-         "kafka.group.id = g\n",
-         "kafka.bootstrap.servers", 0, "for consumer and producer"},
-        {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
-         "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\n"
-         "kafka.producer.group.id = g\n",
-         "kafka.group.id", 0, "missing required key"},
-        /* rules across keys */
-        {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
-         "output.schema_id = 2\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "output.schema_id", 4, "schema id 2 has no schema.2 key (schema ids: 1)"},
-        {"input.topics = in,out\noutput.topic = out\ndead_letter.topic = dlq\n"
-         "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "output.topic", 2, "'out' is also an input topic"},
-        {"input.topics = in,dlq\noutput.topic = out\ndead_letter.topic = dlq\n"
-         "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "dead_letter.topic", 3, "'dlq' is also an input topic"},
-        {"input.topics = in\noutput.topic = out\ndead_letter.topic = out\n"
-         "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
-         "dead_letter.topic", 3, "also output.topic"},
-        {BASE "kafka.producer.message.max.bytes = 1000000\n", "kafka.producer.message.max.bytes",
-         8, "input.max_bytes (1048576) must leave 65536 bytes"},
-        {BASE "kafka.message.max.bytes = 1114111\n", "kafka.message.max.bytes", 8,
-         "at least 1114112"},
-        {BASE "input.max_bytes = 2MiB\nkafka.message.max.bytes = 2000000\n", "input.max_bytes", 8,
-         "message.max.bytes (2000000, line 9)"},
-        /* producer scope wins when later in the file; the consumer's does not count */
-        {BASE "kafka.message.max.bytes = 9000000\nkafka.producer.message.max.bytes = 1000\n",
-         "kafka.producer.message.max.bytes", 9, "must leave"},
+    /* unknown keys, with and without a suggestion */
+    {BASE "input.topcs = x\n", "input.topcs", 8,
+     "unknown key 'input.topcs' at line 8; did you mean 'input.topics'?"},
+    {BASE "foo.bar = 1\n", "foo.bar", 8, "unknown key 'foo.bar' at line 8"},
+    {BASE "kafak.acks = 1\n", "kafak.acks", 8, "did you mean 'kafka.acks'?"},
+    {BASE "schemas.2 = x\n", "schemas.2", 8, "did you mean 'schema.2'?"},
+    {BASE "pipeline.worker = 2\n", "pipeline.worker", 8, "did you mean 'pipeline.workers'?"},
+    /* line syntax */
+    {BASE "just words\n", "", 8, "expected 'key = value'"},
+    {BASE " = value\n", "", 8, "missing key"},
+    {BASE "models.ner = \"abc\n", "models.ner", 8, "unterminated double quote"},
+    {BASE "bad key = 1\n", "bad key", 8, "space"},
+    /* numbers */
+    {BASE "pipeline.workers = abc\n", "pipeline.workers", 8, "not a non-negative decimal"},
+    {BASE "pipeline.workers = -1\n", "pipeline.workers", 8, "not a non-negative decimal"},
+    {BASE "pipeline.workers = 0x10\n", "pipeline.workers", 8, "not a non-negative decimal"},
+    {BASE "pipeline.workers = 2 \"\n", "pipeline.workers", 8, "not a non-negative decimal"},
+    {BASE "pipeline.workers = 257\n", "pipeline.workers", 8, "out of range"},
+    {BASE "http.port = 70000\n", "http.port", 8, "out of range [0, 65535]"},
+    {BASE "http.port =\n", "http.port", 8, "empty value"},
+    {BASE "pipeline.max_in_flight = 0\n", "pipeline.max_in_flight", 8, "out of range"},
+    {BASE "pipeline.max_in_flight = 99999999999999999999999\n", "pipeline.max_in_flight", 8,
+     "out of range"},
+    {BASE "enrich.topic_threshold = 1.5\n", "enrich.topic_threshold", 8, "out of range"},
+    {BASE "enrich.topic_threshold = -0.1\n", "enrich.topic_threshold", 8, "out of range"},
+    {BASE "enrich.topic_threshold = nan\n", "enrich.topic_threshold", 8, "not a decimal"},
+    {BASE "enrich.topic_threshold = 0x1p-2\n", "enrich.topic_threshold", 8, "not a decimal"},
+    {BASE "enrich.topic_threshold = 0.3x\n", "enrich.topic_threshold", 8, "not a decimal"},
+    {BASE "input.max_bytes = 1MB\n", "input.max_bytes", 8, "not a size"},
+    {BASE "input.max_bytes = 1.5MiB\n", "input.max_bytes", 8, "not a size"},
+    {BASE "input.max_bytes = 100\n", "input.max_bytes", 8, "out of range"},
+    {BASE "input.max_bytes = 99999999999GiB\n", "input.max_bytes", 8, "out of range"},
+    /* enums, strings, lists */
+    {BASE "output.format = xml\n", "output.format", 8, "'xml' is not one of: avro, json"},
+    {BASE "log.level = verbose\n", "log.level", 8, "not one of: err, warning, notice"},
+    {BASE "log.level = INFO\n", "log.level", 8, "not one of"},
+    {BASE "http.listen = localhost\n", "http.listen", 8, "not a numeric IPv4 or IPv6"},
+    {"input.topics = a,,b\n", "input.topics", 1, "empty element 2"},
+    {"input.topics = a,b,a\n", "input.topics", 1, "'a' is listed twice"},
+    {"input.topics = \n", "input.topics", 1, "empty element 1"},
+    {"input.topics = a/b\n", "input.topics", 1, "not a valid topic name"},
+    {"output.topic = ..\n", "output.topic", 1, "not a valid topic name"},
+    /* duplicates */
+    {BASE "output.topic = out2\n", "output.topic", 8, "duplicate key (first set at line 2)"},
+    {BASE "kafka.group.id = h\n", "kafka.group.id", 8, "duplicate key (first set at line 7)"},
+    {BASE "schema.1 = t.avsc\n", "schema.1", 8, "duplicate key (first set at line 5)"},
+    /* schema ids */
+    {BASE "schema.abc = x.avsc\n", "schema.abc", 8, "not a positive 32-bit integer"},
+    {BASE "schema.0 = x.avsc\n", "schema.0", 8, "not a positive 32-bit integer"},
+    {BASE "schema.-3 = x.avsc\n", "schema.-3", 8, "not a positive 32-bit integer"},
+    {BASE "schema.2147483648 = x.avsc\n", "schema.2147483648", 8, "not a positive"},
+    {BASE "schema.01 = x.avsc\n", "schema.01", 8, "leading zeros"},
+    {BASE "schema. = x.avsc\n", "schema.", 8, "not a positive 32-bit integer"},
+    {BASE "schema.2 =\n", "schema.2", 8, "empty path"},
+    {BASE "kafka.producer. = 1\n", "kafka.producer.", 8, "no librdkafka property name"},
+    /* required keys */
+    {"output.topic = out\ndead_letter.topic = dlq\noutput.schema_id = 1\nschema.1 = s\n"
+     "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "input.topics", 0, "missing required key"},
+    {"input.topics = in\ndead_letter.topic = dlq\noutput.schema_id = 1\nschema.1 = s\n"
+     "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "output.topic", 0, "missing required key"},
+    {"input.topics = in\noutput.topic = out\noutput.schema_id = 1\nschema.1 = s\n"
+     "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "dead_letter.topic", 0, "missing required key"},
+    {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\nschema.1 = s\n"
+     "kafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "output.schema_id", 0, "missing required key"},
+    {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
+     "output.schema_id = 1\nschema.1 = s\nkafka.group.id = g\n",
+     "kafka.bootstrap.servers", 0, "missing required key"},
+    {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
+     "output.schema_id = 1\nschema.1 = s\nkafka.consumer.bootstrap.servers = b\n"
+     "kafka.group.id = g\n",
+     "kafka.bootstrap.servers", 0, "for consumer and producer"},
+    {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
+     "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\n"
+     "kafka.producer.group.id = g\n",
+     "kafka.group.id", 0, "missing required key"},
+    /* rules across keys */
+    {"input.topics = in\noutput.topic = out\ndead_letter.topic = dlq\n"
+     "output.schema_id = 2\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "output.schema_id", 4, "schema id 2 has no schema.2 key (schema ids: 1)"},
+    {"input.topics = in,out\noutput.topic = out\ndead_letter.topic = dlq\n"
+     "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "output.topic", 2, "'out' is also an input topic"},
+    {"input.topics = in,dlq\noutput.topic = out\ndead_letter.topic = dlq\n"
+     "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "dead_letter.topic", 3, "'dlq' is also an input topic"},
+    {"input.topics = in\noutput.topic = out\ndead_letter.topic = out\n"
+     "output.schema_id = 1\nschema.1 = s\nkafka.bootstrap.servers = b\nkafka.group.id = g\n",
+     "dead_letter.topic", 3, "also output.topic"},
+    {BASE "kafka.producer.message.max.bytes = 1000000\n", "kafka.producer.message.max.bytes", 8,
+     "input.max_bytes (1048576) must leave 65536 bytes"},
+    {BASE "kafka.message.max.bytes = 1114111\n", "kafka.message.max.bytes", 8, "at least 1114112"},
+    {BASE "input.max_bytes = 2MiB\nkafka.message.max.bytes = 2000000\n", "input.max_bytes", 8,
+     "message.max.bytes (2000000, line 9)"},
+    /* producer scope wins when later in the file; the consumer's does not count */
+    {BASE "kafka.message.max.bytes = 9000000\nkafka.producer.message.max.bytes = 1000\n",
+     "kafka.producer.message.max.bytes", 9, "must leave"},
 };
 
 ParameterizedTestParameters(config, bad)
@@ -321,8 +319,7 @@ ParameterizedTest(struct bad_case *tc, config, bad)
 
 Test(config, consumer_message_max_bytes_is_not_the_producers)
 {
-        struct ne_config *cfg =
-                parse_ok(BASE "kafka.consumer.message.max.bytes = 1000\n", NULL);
+        struct ne_config *cfg = parse_ok(BASE "kafka.consumer.message.max.bytes = 1000\n", NULL);
         cr_assert_eq(cfg->message_max_bytes_line, 0);
         cr_assert_eq(cfg->message_max_bytes, 1048576 + 65536);
         ne_config_free(cfg);
@@ -355,8 +352,7 @@ Test(config, nul_byte_and_long_line_rejected)
         cr_assert(strstr(diag.msg, "longer than") != NULL);
         free(big);
 
-        cr_assert_eq(ne_config_parse("", NE_CONFIG_MAX_FILE_BYTES + 1, NULL, &cfg, &diag),
-                     -EFBIG);
+        cr_assert_eq(ne_config_parse("", NE_CONFIG_MAX_FILE_BYTES + 1, NULL, &cfg, &diag), -EFBIG);
         cr_assert_null(cfg);
 }
 
@@ -365,12 +361,12 @@ Test(config, relative_paths_follow_the_config_file)
         static const struct {
                 const char *name, *value, *want;
         } cases[] = {
-                {"/etc/ne/x.conf", "s.avsc", "/etc/ne/s.avsc"},
-                {"/etc/ne/x.conf", "../share/s.avsc", "/etc/ne/../share/s.avsc"},
-                {"/etc/ne/x.conf", "/usr/share/s.avsc", "/usr/share/s.avsc"},
-                {"x.conf", "s.avsc", "./s.avsc"},
-                {"/x.conf", "s.avsc", "//s.avsc"},
-                {NULL, "s.avsc", "s.avsc"},
+            {"/etc/ne/x.conf", "s.avsc", "/etc/ne/s.avsc"},
+            {"/etc/ne/x.conf", "../share/s.avsc", "/etc/ne/../share/s.avsc"},
+            {"/etc/ne/x.conf", "/usr/share/s.avsc", "/usr/share/s.avsc"},
+            {"x.conf", "s.avsc", "./s.avsc"},
+            {"/x.conf", "s.avsc", "//s.avsc"},
+            {NULL, "s.avsc", "s.avsc"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 char text[512];
@@ -398,17 +394,17 @@ struct secret_case {
 };
 
 static struct secret_case secret_cases[] = {
-        {"kafka.sasl.password", true},
-        {"kafka.sasl.username", true},
-        {"kafka.consumer.sasl.mechanisms", true},
-        {"kafka.ssl.key.password", true},
-        {"kafka.ssl.key.location", true},
-        {"kafka.ssl.keystore.password", true},
-        {"kafka.SASL.OAUTHBEARER.CLIENT.SECRET", true},
-        {"kafka.sasl.oauthbearer.client.secret", true},
-        {"kafka.bootstrap.servers", false},
-        {"kafka.ssl.ca.location", false},
-        {"output.topic", false},
+    {"kafka.sasl.password", true},
+    {"kafka.sasl.username", true},
+    {"kafka.consumer.sasl.mechanisms", true},
+    {"kafka.ssl.key.password", true},
+    {"kafka.ssl.key.location", true},
+    {"kafka.ssl.keystore.password", true},
+    {"kafka.SASL.OAUTHBEARER.CLIENT.SECRET", true},
+    {"kafka.sasl.oauthbearer.client.secret", true},
+    {"kafka.bootstrap.servers", false},
+    {"kafka.ssl.ca.location", false},
+    {"output.topic", false},
 };
 
 ParameterizedTestParameters(config, secret_keys)

@@ -13,13 +13,13 @@
 #include "ne/kafka_conf.h"
 
 /* Seven lines; tables below append theirs from line 8. */
-#define BASE                                                                                      \
-        "input.topics = in\n"                                                                     \
-        "output.topic = out\n"                                                                    \
-        "dead_letter.topic = dlq\n"                                                               \
-        "output.schema_id = 1\n"                                                                  \
-        "schema.1 = s.avsc\n"                                                                     \
-        "kafka.bootstrap.servers = localhost:9092\n"                                              \
+#define BASE                                                                                       \
+        "input.topics = in\n"                                                                      \
+        "output.topic = out\n"                                                                     \
+        "dead_letter.topic = dlq\n"                                                                \
+        "output.schema_id = 1\n"                                                                   \
+        "schema.1 = s.avsc\n"                                                                      \
+        "kafka.bootstrap.servers = localhost:9092\n"                                               \
         "kafka.consumer.group.id = g\n"
 
 static struct ne_config *parse_ok(const char *text)
@@ -46,35 +46,39 @@ struct bad_case {
 };
 
 static struct bad_case bad_cases[] = {
-        /* librdkafka's own error text, against the key as written */
-        {"kafka.producer.compression.type = bogus\n", "kafka.producer.compression.type", 8,
-         "Invalid value \"bogus\" for configuration property"},
-        {"kafka.no.such.property = 1\n", "kafka.no.such.property", 8,
-         "No such configuration property"},
-        {"kafka.client.id = x\nkafka.consumer.session.timeout.ms = soon\n",
-         "kafka.consumer.session.timeout.ms", 9, "Invalid value"},
-        {"kafka.socket.timeout.ms = 1\n", "kafka.socket.timeout.ms", 8,
-         "value 1 is outside allowed range 10..300000"},
-        {"kafka.enable.ssl.certificate.verification = maybe\n",
-         "kafka.enable.ssl.certificate.verification", 8, "Expected bool value"},
-        /* forced properties, directly, through aliases and through other spellings */
-        {"kafka.enable.idempotence = false\n", "kafka.enable.idempotence", 8,
-         "requires enable.idempotence=true on the producer"},
-        {"kafka.producer.enable.idempotence = 0\n", "kafka.producer.enable.idempotence", 8,
-         "requires enable.idempotence=true"},
-        {"kafka.producer.acks = 1\n", "kafka.producer.acks", 8, "requires acks=all"},
-        {"kafka.request.required.acks = 0\n", "kafka.request.required.acks", 8,
-         "requires acks=all"},
-        {"kafka.consumer.enable.auto.offset.store = true\n",
-         "kafka.consumer.enable.auto.offset.store", 8,
-         "requires enable.auto.offset.store=false on the consumer"},
-        {"kafka.enable.auto.offset.store = 1\n", "kafka.enable.auto.offset.store", 8,
-         "at-least-once"},
-        {"kafka.producer.transactional.id = tx\n", "kafka.producer.transactional.id", 8,
-         "requires transactional.id unset"},
-        /* checks librdkafka only makes when a client is created: no key to blame */
-        {"kafka.producer.max.in.flight = 100\n", "kafka", 0,
-         "`max.in.flight` must be set <= 5 when `enable.idempotence` is true"},
+    /* librdkafka's own error text, against the key as written */
+    {"kafka.producer.compression.type = bogus\n", "kafka.producer.compression.type", 8,
+     "Invalid value \"bogus\" for configuration property"},
+    {"kafka.no.such.property = 1\n", "kafka.no.such.property", 8, "No such configuration property"},
+    {"kafka.producer.linger.sm = 5\n", "kafka.producer.linger.sm", 8,
+     "No such configuration property: \"linger.sm\"; did you mean 'linger.ms'?"},
+    {"kafka.consumer.group.di = g\n", "kafka.consumer.group.di", 8, "did you mean 'group.id'?"},
+    {"kafka.bootstrap.server = b\n", "kafka.bootstrap.server", 8,
+     "did you mean 'bootstrap.servers'?"},
+    {"kafka.acks.x = 1\n", "kafka.acks.x", 8, "No such configuration property"},
+    {"kafka.consumer.fetch.wait.max.sm = 1\n", "kafka.consumer.fetch.wait.max.sm", 8,
+     "did you mean 'fetch.wait.max.ms'?"},
+    {"kafka.client.id = x\nkafka.consumer.session.timeout.ms = soon\n",
+     "kafka.consumer.session.timeout.ms", 9, "Invalid value"},
+    {"kafka.socket.timeout.ms = 1\n", "kafka.socket.timeout.ms", 8,
+     "value 1 is outside allowed range 10..300000"},
+    {"kafka.enable.ssl.certificate.verification = maybe\n",
+     "kafka.enable.ssl.certificate.verification", 8, "Expected bool value"},
+    /* forced properties, directly, through aliases and through other spellings */
+    {"kafka.enable.idempotence = false\n", "kafka.enable.idempotence", 8,
+     "requires enable.idempotence=true on the producer"},
+    {"kafka.producer.enable.idempotence = 0\n", "kafka.producer.enable.idempotence", 8,
+     "requires enable.idempotence=true"},
+    {"kafka.producer.acks = 1\n", "kafka.producer.acks", 8, "requires acks=all"},
+    {"kafka.request.required.acks = 0\n", "kafka.request.required.acks", 8, "requires acks=all"},
+    {"kafka.consumer.enable.auto.offset.store = true\n", "kafka.consumer.enable.auto.offset.store",
+     8, "requires enable.auto.offset.store=false on the consumer"},
+    {"kafka.enable.auto.offset.store = 1\n", "kafka.enable.auto.offset.store", 8, "at-least-once"},
+    {"kafka.producer.transactional.id = tx\n", "kafka.producer.transactional.id", 8,
+     "requires transactional.id unset"},
+    /* checks librdkafka only makes when a client is created: no key to blame */
+    {"kafka.producer.max.in.flight = 100\n", "kafka", 0,
+     "`max.in.flight` must be set <= 5 when `enable.idempotence` is true"},
 };
 
 ParameterizedTestParameters(kafka_conf, bad)
@@ -102,19 +106,19 @@ struct good_case {
 };
 
 static struct good_case good_cases[] = {
-        {""},
-        {"kafka.enable.idempotence = true\n"},
-        {"kafka.producer.enable.idempotence = t\n"},
-        {"kafka.producer.acks = -1\n"},
-        {"kafka.acks = all\n"},
-        {"kafka.request.required.acks = all\n"},
-        {"kafka.consumer.enable.auto.offset.store = false\n"},
-        {"kafka.consumer.enable.auto.commit = false\n"},
-        {"kafka.producer.max.in.flight = 5\nkafka.producer.linger.ms = 20\n"},
-        {"kafka.producer.compression.type = zstd\nkafka.consumer.auto.offset.reset = earliest\n"},
-        {"kafka.session.timeout.ms = 3000\nkafka.heartbeat.interval.ms = 500\n"},
-        /* consumer-only properties go to the consumer only, so the producer accepts them */
-        {"kafka.consumer.isolation.level = read_committed\n"},
+    {""},
+    {"kafka.enable.idempotence = true\n"},
+    {"kafka.producer.enable.idempotence = t\n"},
+    {"kafka.producer.acks = -1\n"},
+    {"kafka.acks = all\n"},
+    {"kafka.request.required.acks = all\n"},
+    {"kafka.consumer.enable.auto.offset.store = false\n"},
+    {"kafka.consumer.enable.auto.commit = false\n"},
+    {"kafka.producer.max.in.flight = 5\nkafka.producer.linger.ms = 20\n"},
+    {"kafka.producer.compression.type = zstd\nkafka.consumer.auto.offset.reset = earliest\n"},
+    {"kafka.session.timeout.ms = 3000\nkafka.heartbeat.interval.ms = 500\n"},
+    /* consumer-only properties go to the consumer only, so the producer accepts them */
+    {"kafka.consumer.isolation.level = read_committed\n"},
 };
 
 ParameterizedTestParameters(kafka_conf, good)
@@ -143,8 +147,7 @@ Test(kafka_conf, build_scopes_forced_and_derived)
         rd_kafka_conf_t *conf;
         struct ne_diag diag;
 
-        cr_assert_eq(ne_kafka_conf_build(cfg, NE_KAFKA_PRODUCER, &conf, &diag), 0, "%s",
-                     diag.msg);
+        cr_assert_eq(ne_kafka_conf_build(cfg, NE_KAFKA_PRODUCER, &conf, &diag), 0, "%s", diag.msg);
         get(conf, "linger.ms", v, sizeof(v));
         cr_assert_str_eq(v, "77");
         get(conf, "fetch.wait.max.ms", v, sizeof(v));
@@ -161,8 +164,7 @@ Test(kafka_conf, build_scopes_forced_and_derived)
         cr_assert_str_eq(v, "1114112");
         rd_kafka_conf_destroy(conf);
 
-        cr_assert_eq(ne_kafka_conf_build(cfg, NE_KAFKA_CONSUMER, &conf, &diag), 0, "%s",
-                     diag.msg);
+        cr_assert_eq(ne_kafka_conf_build(cfg, NE_KAFKA_CONSUMER, &conf, &diag), 0, "%s", diag.msg);
         get(conf, "fetch.wait.max.ms", v, sizeof(v));
         cr_assert_str_eq(v, "123");
         get(conf, "linger.ms", v, sizeof(v));
@@ -236,7 +238,7 @@ Test(kafka_conf, example_config_passes)
         struct ne_config *cfg = NULL;
         struct ne_diag diag;
         cr_assert_eq(ne_config_load(path, &cfg, &diag), 0, "%d: %s", diag.line, diag.msg);
-        cr_assert_eq(ne_kafka_conf_check(cfg, &diag), 0, "%s:%d: %s: %s", path, diag.line,
-                     diag.key, diag.msg);
+        cr_assert_eq(ne_kafka_conf_check(cfg, &diag), 0, "%s:%d: %s: %s", path, diag.line, diag.key,
+                     diag.msg);
         ne_config_free(cfg);
 }
