@@ -314,7 +314,7 @@ int ne_kafka_conf_check(const struct ne_config *cfg, struct ne_diag *diag)
         };
         ne_diag_clear(diag);
         for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-                rd_kafka_conf_t *conf;
+                rd_kafka_conf_t *conf = NULL; /* analyzers cannot see ne_diag_set() returns err */
                 int r = ne_kafka_conf_build(cfg, kinds[i].scope, &conf, diag);
                 if (r < 0)
                         return r;
