@@ -33,10 +33,10 @@ static bool adapt_ready(void *ctx)
 void ne_http_handlers_from_metrics(struct ne_http_handlers *h, struct ne_metrics *m)
 {
         *h = (struct ne_http_handlers){
-                .render_metrics = adapt_render,
-                .is_alive = adapt_alive,
-                .is_ready = adapt_ready,
-                .ctx = m,
+            .render_metrics = adapt_render,
+            .is_alive = adapt_alive,
+            .is_ready = adapt_ready,
+            .ctx = m,
         };
 }
 
@@ -77,8 +77,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned int status,
                                     const char *body)
 {
-        struct MHD_Response *resp = MHD_create_response_from_buffer(
-                strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
         if (!resp)
                 return MHD_NO;
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CT_TEXT);
@@ -100,7 +100,7 @@ static enum MHD_Result reply_metrics(struct ne_http *http, struct MHD_Connection
         }
         /* The response takes the buffer and frees it once sent. */
         struct MHD_Response *resp =
-                MHD_create_response_from_buffer_with_free_callback(out.len, out.data, free);
+            MHD_create_response_from_buffer_with_free_callback(out.len, out.data, free);
         if (!resp) {
                 ne_buf_release(&out);
                 return MHD_NO;
@@ -118,9 +118,8 @@ static enum MHD_Result reply_metrics(struct ne_http *http, struct MHD_Connection
  * wants). GET and HEAD are answered on the last call, after any body was read and dropped:
  * answering earlier makes MHD close the connection, which breaks keep-alive for scrapers. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
         static int headers_seen; /* address used as a marker only */
         struct ne_http *http = cls;
@@ -141,18 +140,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 return reply_metrics(http, conn);
         if (strcmp(url, "/health") == 0)
                 return http->h.is_alive(http->h.ctx)
-                               ? reply_static(conn, MHD_HTTP_OK, "ok\n")
-                               : reply_static(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "stale\n");
+                           ? reply_static(conn, MHD_HTTP_OK, "ok\n")
+                           : reply_static(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "stale\n");
         if (strcmp(url, "/ready") == 0)
                 return http->h.is_ready(http->h.ctx)
-                               ? reply_static(conn, MHD_HTTP_OK, "ready\n")
-                               : reply_static(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "not ready\n");
+                           ? reply_static(conn, MHD_HTTP_OK, "ready\n")
+                           : reply_static(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "not ready\n");
         return reply_static(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 /* Parses an address literal into *ss; brackets around IPv6 are optional. */
-static int parse_addr(const char *addr, unsigned int port, struct sockaddr_storage *ss,
-                      bool *ipv6)
+static int parse_addr(const char *addr, unsigned int port, struct sockaddr_storage *ss, bool *ipv6)
 {
         char buf[HTTP_MAX_ADDR];
         size_t len;
@@ -214,25 +212,23 @@ int ne_http_start(const char *listen_addr, unsigned int port, const struct ne_ht
                 flags |= MHD_USE_IPv6;
         errno = 0;
         http->mhd = MHD_start_daemon(
-                flags, (uint16_t)port, NULL, NULL, on_request, http,
-                /* first, or MHD prints its option parsing to stderr itself */
-                MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
-                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_LIMIT,
-                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
-                MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)HTTP_BACKLOG,
-                MHD_OPTION_END);
+            flags, (uint16_t)port, NULL, NULL, on_request, http,
+            /* first, or MHD prints its option parsing to stderr itself */
+            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_LIMIT,
+            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
+            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)HTTP_BACKLOG, MHD_OPTION_END);
         if (!http->mhd) {
                 /* MHD leaves the bind(2)/socket(2) errno in place; fall back to a generic one. */
                 int err = errno > 0 ? errno : EIO;
                 free(http);
                 return ne_diag_set(diag, -err, "http: cannot listen on %s port %u: %s",
-                                   listen_addr && listen_addr[0] ? listen_addr : "127.0.0.1",
-                                   port, strerror(err));
+                                   listen_addr && listen_addr[0] ? listen_addr : "127.0.0.1", port,
+                                   strerror(err));
         }
-        const union MHD_DaemonInfo *info = MHD_get_daemon_info(http->mhd,
-                                                               MHD_DAEMON_INFO_BIND_PORT);
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(http->mhd, MHD_DAEMON_INFO_BIND_PORT);
         http->port = info && info->port ? info->port : port;
         *ret = http;
         return 0;

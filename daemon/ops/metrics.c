@@ -20,19 +20,17 @@ static const struct {
         uint64_t ns;
         const char *le;
 } bounds[] = {
-        {50000, "5e-05"},       {100000, "0.0001"},     {250000, "0.00025"},
-        {500000, "0.0005"},     {1000000, "0.001"},     {2500000, "0.0025"},
-        {5000000, "0.005"},     {10000000, "0.01"},     {25000000, "0.025"},
-        {50000000, "0.05"},     {100000000, "0.1"},     {250000000, "0.25"},
-        {500000000, "0.5"},     {1000000000, "1"},      {2500000000u, "2.5"},
-        {5000000000u, "5"},
+    {50000, "5e-05"},    {100000, "0.0001"},  {250000, "0.00025"},  {500000, "0.0005"},
+    {1000000, "0.001"},  {2500000, "0.0025"}, {5000000, "0.005"},   {10000000, "0.01"},
+    {25000000, "0.025"}, {50000000, "0.05"},  {100000000, "0.1"},   {250000000, "0.25"},
+    {500000000, "0.5"},  {1000000000, "1"},   {2500000000u, "2.5"}, {5000000000u, "5"},
 };
 #define N_BOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
 static const char *const stage_names[NE_STAGE_MAX] = {
-        [NE_STAGE_DECODE] = "decode",   [NE_STAGE_ENRICH] = "enrich",
-        [NE_STAGE_ENCODE] = "encode",   [NE_STAGE_PRODUCE] = "produce",
-        [NE_STAGE_END_TO_END] = "end_to_end",
+    [NE_STAGE_DECODE] = "decode",         [NE_STAGE_ENRICH] = "enrich",
+    [NE_STAGE_ENCODE] = "encode",         [NE_STAGE_PRODUCE] = "produce",
+    [NE_STAGE_END_TO_END] = "end_to_end",
 };
 
 struct histogram {
@@ -130,9 +128,9 @@ int ne_metrics_new(const struct ne_metrics_info *info, struct ne_metrics **ret)
         atomic_init(&m->ready, false);
         atomic_init(&m->assigned, 0);
         atomic_init(&m->heartbeat_ns, ne_metrics_now_ns());
-        m->heartbeat_timeout_ns = (uint64_t)(info && info->heartbeat_timeout_ms
-                                                     ? info->heartbeat_timeout_ms
-                                                     : 30000) * 1000000u;
+        m->heartbeat_timeout_ns =
+            (uint64_t)(info && info->heartbeat_timeout_ms ? info->heartbeat_timeout_ms : 30000) *
+            1000000u;
         clock_gettime(CLOCK_REALTIME, &m->start_time);
         *ret = m;
         return 0;
@@ -420,14 +418,14 @@ static const struct {
         const char *name;
         const char *help;
 } plain_counters[] = {
-        {NE_METRIC_CONSUMED, "newsenrichd_messages_consumed_total",
-         "Messages consumed from the input topics."},
-        {NE_METRIC_PRODUCED, "newsenrichd_messages_produced_total",
-         "Enriched messages delivered to the output topic."},
-        {NE_METRIC_REBALANCES, "newsenrichd_rebalances_total",
-         "Consumer group rebalances (assignments and revocations)."},
-        {NE_METRIC_PRODUCE_ERRORS, "newsenrichd_produce_errors_total",
-         "Messages whose delivery to Kafka failed."},
+    {NE_METRIC_CONSUMED, "newsenrichd_messages_consumed_total",
+     "Messages consumed from the input topics."},
+    {NE_METRIC_PRODUCED, "newsenrichd_messages_produced_total",
+     "Enriched messages delivered to the output topic."},
+    {NE_METRIC_REBALANCES, "newsenrichd_rebalances_total",
+     "Consumer group rebalances (assignments and revocations)."},
+    {NE_METRIC_PRODUCE_ERRORS, "newsenrichd_produce_errors_total",
+     "Messages whose delivery to Kafka failed."},
 };
 
 static int render_counters(struct ne_metrics *m, struct ne_buf *out)
@@ -482,8 +480,7 @@ static int render_histogram(struct histogram *h, const char *stage, struct ne_bu
                 r = ne_buf_appendf(out, "%s_sum{stage=\"%s\"} %" PRIu64 ".%09" PRIu64 "\n", name,
                                    stage, sum_ns / 1000000000u, sum_ns % 1000000000u);
         if (r == 0)
-                r = ne_buf_appendf(out, "%s_count{stage=\"%s\"} %" PRIu64 "\n", name, stage,
-                                   count);
+                r = ne_buf_appendf(out, "%s_count{stage=\"%s\"} %" PRIu64 "\n", name, stage, count);
         return r;
 }
 

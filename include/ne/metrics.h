@@ -43,10 +43,10 @@ enum ne_metric_stage {
 };
 
 /* Upper bounds for the collections the caller controls, so a bug cannot grow them forever. */
-#define NE_METRICS_MAX_REASONS 64     /* dead-letter reason codes */
+#define NE_METRICS_MAX_REASONS 64      /* dead-letter reason codes */
 #define NE_METRICS_MAX_PARTITIONS 4096 /* partitions with a lag gauge */
-#define NE_METRICS_MAX_MODELS 8       /* newsenrichd_model_info series */
-#define NE_METRICS_MAX_LABEL 256      /* bytes in a topic, model name or version */
+#define NE_METRICS_MAX_MODELS 8        /* newsenrichd_model_info series */
+#define NE_METRICS_MAX_LABEL 256       /* bytes in a topic, model name or version */
 
 struct ne_metrics_info {
         const char *version; /* newsenrichd_build_info{version}; NULL = NE_VERSION */

@@ -19,8 +19,8 @@
 #include "ne/metrics.h"
 
 struct response {
-        int status;          /* 0 when the server closed without answering */
-        char head[4096];     /* status line and headers */
+        int status;      /* 0 when the server closed without answering */
+        char head[4096]; /* status line and headers */
         struct ne_buf body;
 };
 
@@ -111,8 +111,8 @@ static unsigned int port;
 static void server_setup(void)
 {
         static const char *const reasons[] = {"bad_json", "bad_avro"};
-        struct ne_metrics_info info = {.version = "9.9.9", .dead_letter_reasons = reasons,
-                                       .n_dead_letter_reasons = 2};
+        struct ne_metrics_info info = {
+            .version = "9.9.9", .dead_letter_reasons = reasons, .n_dead_letter_reasons = 2};
         struct ne_http_handlers h;
         struct ne_diag diag;
 
@@ -150,10 +150,10 @@ Test(http, metrics_body_has_the_counts_set)
         cr_assert_eq((size_t)atol(header(&r, "Content-Length")), r.body.len);
         cr_assert_not_null(strstr(r.body.data, "\nnewsenrichd_messages_consumed_total 42\n"));
         cr_assert_not_null(strstr(r.body.data, "\nnewsenrichd_messages_produced_total 40\n"));
-        cr_assert_not_null(strstr(r.body.data,
-                                  "\nnewsenrichd_messages_dead_lettered_total{reason=\"bad_json\"} 2\n"));
-        cr_assert_not_null(strstr(r.body.data,
-                                  "\nnewsenrichd_consumer_lag{topic=\"articles\",partition=\"3\"} 17\n"));
+        cr_assert_not_null(strstr(
+            r.body.data, "\nnewsenrichd_messages_dead_lettered_total{reason=\"bad_json\"} 2\n"));
+        cr_assert_not_null(strstr(
+            r.body.data, "\nnewsenrichd_consumer_lag{topic=\"articles\",partition=\"3\"} 17\n"));
         cr_assert_not_null(strstr(r.body.data, "\nnewsenrichd_stage_duration_seconds_bucket{"
                                                "stage=\"enrich\",le=\"0.005\"} 1\n"));
         cr_assert_not_null(strstr(r.body.data, "newsenrichd_build_info{version=\"9.9.9\"} 1\n"));
@@ -224,17 +224,12 @@ struct route_case {
 };
 
 static const struct route_case routes[] = {
-        {"GET", "/", 404, "not found\n"},
-        {"GET", "/metricsx", 404, "not found\n"},
-        {"GET", "/metrics/", 404, NULL},
-        {"GET", "/healthz", 404, NULL},
-        {"GET", "/../metrics", 404, NULL},
-        {"POST", "/metrics", 405, "method not allowed\n"},
-        {"PUT", "/health", 405, NULL},
-        {"DELETE", "/ready", 405, NULL},
-        {"OPTIONS", "/metrics", 405, NULL},
-        {"HEAD", "/health", 200, ""}, /* HEAD: headers only */
-        {"GET", "/health", 200, "ok\n"},
+    {"GET", "/", 404, "not found\n"},   {"GET", "/metricsx", 404, "not found\n"},
+    {"GET", "/metrics/", 404, NULL},    {"GET", "/healthz", 404, NULL},
+    {"GET", "/../metrics", 404, NULL},  {"POST", "/metrics", 405, "method not allowed\n"},
+    {"PUT", "/health", 405, NULL},      {"DELETE", "/ready", 405, NULL},
+    {"OPTIONS", "/metrics", 405, NULL}, {"HEAD", "/health", 200, ""}, /* HEAD: headers only */
+    {"GET", "/health", 200, "ok\n"},
 };
 
 Test(http, routes_and_methods_table)
@@ -245,8 +240,8 @@ Test(http, routes_and_methods_table)
                 cr_assert_eq(r.status, routes[i].status, "%s %s: %d", routes[i].method,
                              routes[i].path, r.status);
                 if (routes[i].body)
-                        cr_assert_str_eq(r.body.data ? r.body.data : "", routes[i].body,
-                                         "%s %s", routes[i].method, routes[i].path);
+                        cr_assert_str_eq(r.body.data ? r.body.data : "", routes[i].body, "%s %s",
+                                         routes[i].method, routes[i].path);
                 if (routes[i].status == 405)
                         cr_assert_str_eq(header(&r, "Allow"), "GET, HEAD");
                 ne_buf_release(&r.body);
@@ -306,8 +301,7 @@ Test(http, keep_alive_serves_several_requests)
                           "GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
         exchange(fd, two, &r);
         cr_assert_eq(r.status, 200);
-        cr_assert_not_null(strstr(r.body.data, "HTTP/1.1 503"), "second answer: '%s'",
-                           r.body.data);
+        cr_assert_not_null(strstr(r.body.data, "HTTP/1.1 503"), "second answer: '%s'", r.body.data);
         ne_buf_release(&r.body);
 }
 
@@ -327,8 +321,8 @@ static bool never(void *ctx)
 
 Test(http_custom, stale_health_and_render_failure)
 {
-        struct ne_http_handlers h = {.render_metrics = failing_render, .is_alive = never,
-                                     .is_ready = never};
+        struct ne_http_handlers h = {
+            .render_metrics = failing_render, .is_alive = never, .is_ready = never};
         struct ne_http *srv = NULL;
         struct response r;
 
@@ -414,16 +408,15 @@ struct bad_start {
 };
 
 static const struct bad_start bad_starts[] = {
-        {"localhost", 0, false, -EINVAL}, /* names are not resolved */
-        {"256.1.1.1", 0, false, -EINVAL},
-        {"[127.0.0.1]", 0, false, -EINVAL},
-        {"[::1", 0, false, -EINVAL},
-        {"::1]", 0, false, -EINVAL},
-        {"1.2.3.4 ", 0, false, -EINVAL},
-        {"127.0.0.1", 70000, false, -EINVAL},
-        {"127.0.0.1", 0, true, -EINVAL},
-        {"0123456789012345678901234567890123456789012345678901234567890123456789", 0, false,
-         -EINVAL},
+    {"localhost", 0, false, -EINVAL}, /* names are not resolved */
+    {"256.1.1.1", 0, false, -EINVAL},
+    {"[127.0.0.1]", 0, false, -EINVAL},
+    {"[::1", 0, false, -EINVAL},
+    {"::1]", 0, false, -EINVAL},
+    {"1.2.3.4 ", 0, false, -EINVAL},
+    {"127.0.0.1", 70000, false, -EINVAL},
+    {"127.0.0.1", 0, true, -EINVAL},
+    {"0123456789012345678901234567890123456789012345678901234567890123456789", 0, false, -EINVAL},
 };
 
 Test(http_custom, rejects_bad_arguments)
@@ -438,8 +431,7 @@ Test(http_custom, rejects_bad_arguments)
                 if (bad_starts[i].null_cb)
                         h.is_ready = NULL;
                 ne_diag_clear(&diag);
-                cr_assert_eq(ne_http_start(bad_starts[i].addr, bad_starts[i].port, &h, &srv,
-                                           &diag),
+                cr_assert_eq(ne_http_start(bad_starts[i].addr, bad_starts[i].port, &h, &srv, &diag),
                              bad_starts[i].err, "case %zu", i);
                 cr_assert_neq(diag.msg[0], '\0', "case %zu: no diag", i);
                 cr_assert_eq(srv, (struct ne_http *)&h, "case %zu: *ret written", i);

@@ -41,9 +41,9 @@ static const char *family_of(const struct parsed *p, const char *name, const cha
                         continue;
                 const char *rest = name + fl;
                 bool hist = strcmp(p->types[i], "histogram") == 0;
-                if (*rest == '\0' || (hist && (strcmp(rest, "_bucket") == 0 ||
-                                               strcmp(rest, "_sum") == 0 ||
-                                               strcmp(rest, "_count") == 0))) {
+                if (*rest == '\0' ||
+                    (hist && (strcmp(rest, "_bucket") == 0 || strcmp(rest, "_sum") == 0 ||
+                              strcmp(rest, "_count") == 0))) {
                         *type = p->types[i];
                         return p->families[i];
                 }
@@ -58,8 +58,9 @@ static void parse_sample(struct parsed *p, const char *line)
         struct sample *s = &p->samples[p->n++];
         memset(s, 0, sizeof(*s));
         size_t i = 0;
-        while (line[i] && (line[i] == '_' || line[i] == ':' || (line[i] >= 'a' && line[i] <= 'z') ||
-                           (line[i] >= 'A' && line[i] <= 'Z') || (i && line[i] >= '0' && line[i] <= '9')))
+        while (line[i] &&
+               (line[i] == '_' || line[i] == ':' || (line[i] >= 'a' && line[i] <= 'z') ||
+                (line[i] >= 'A' && line[i] <= 'Z') || (i && line[i] >= '0' && line[i] <= '9')))
                 i++;
         cr_assert_gt(i, 0, "no metric name: '%s'", line);
         cr_assert_lt(i, sizeof(s->name));
@@ -126,11 +127,11 @@ static void parse(const char *text, struct parsed *p)
                         cr_assert_eq(sscanf(line + 7, "%127s %15s", name, type), 2);
                         cr_assert_str_eq(pending_help, name, "# TYPE %s without # HELP", name);
                         cr_assert(strcmp(type, "counter") == 0 || strcmp(type, "gauge") == 0 ||
-                                          strcmp(type, "histogram") == 0,
+                                      strcmp(type, "histogram") == 0,
                                   "type %s", type);
                         if (strcmp(type, "counter") == 0)
                                 cr_assert(strlen(name) > 6 &&
-                                                  strcmp(name + strlen(name) - 6, "_total") == 0,
+                                              strcmp(name + strlen(name) - 6, "_total") == 0,
                                           "counter %s without _total", name);
                         cr_assert(strncmp(name, "newsenrichd_", 12) == 0, "prefix: %s", name);
                         for (int i = 0; i < p->n_families; i++)
@@ -179,9 +180,9 @@ static const char *const reasons[] = {"bad_json", "bad_avro", "too_large"};
 static struct ne_metrics *make(void)
 {
         struct ne_metrics_info info = {
-                .version = "1.2.3",
-                .dead_letter_reasons = reasons,
-                .n_dead_letter_reasons = 3,
+            .version = "1.2.3",
+            .dead_letter_reasons = reasons,
+            .n_dead_letter_reasons = 3,
         };
         struct ne_metrics *m = NULL;
         cr_assert_eq(ne_metrics_new(&info, &m), 0);
@@ -205,13 +206,20 @@ Test(metrics, fresh_registry_exports_every_family)
         render(m, &P);
 
         static const char *const families[] = {
-                "newsenrichd_build_info", "newsenrichd_start_time_seconds",
-                "newsenrichd_ready", "newsenrichd_in_flight_messages",
-                "newsenrichd_assigned_partitions", "newsenrichd_consumer_lag",
-                "newsenrichd_model_info", "newsenrichd_messages_consumed_total",
-                "newsenrichd_messages_produced_total", "newsenrichd_rebalances_total",
-                "newsenrichd_produce_errors_total", "newsenrichd_messages_dead_lettered_total",
-                "newsenrichd_reloads_total", "newsenrichd_stage_duration_seconds",
+            "newsenrichd_build_info",
+            "newsenrichd_start_time_seconds",
+            "newsenrichd_ready",
+            "newsenrichd_in_flight_messages",
+            "newsenrichd_assigned_partitions",
+            "newsenrichd_consumer_lag",
+            "newsenrichd_model_info",
+            "newsenrichd_messages_consumed_total",
+            "newsenrichd_messages_produced_total",
+            "newsenrichd_rebalances_total",
+            "newsenrichd_produce_errors_total",
+            "newsenrichd_messages_dead_lettered_total",
+            "newsenrichd_reloads_total",
+            "newsenrichd_stage_duration_seconds",
         };
         cr_assert_eq(P.n_families, (int)(sizeof(families) / sizeof(families[0])));
         for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
@@ -312,9 +320,10 @@ Test(metrics, concurrent_updates_from_two_threads_are_exact)
                 cr_assert_eq(ne_metrics_render(m, &b), 0);
                 parse(b.data, &P);
                 double prev = 0;
-                static const char *const les[] = {"5e-05", "0.0001", "0.00025", "0.0005", "0.001",
-                                                  "0.0025", "0.005", "0.01", "0.025", "0.05",
-                                                  "0.1", "0.25", "0.5", "1", "2.5", "5", "+Inf"};
+                static const char *const les[] = {"5e-05",  "0.0001", "0.00025", "0.0005", "0.001",
+                                                  "0.0025", "0.005",  "0.01",    "0.025",  "0.05",
+                                                  "0.1",    "0.25",   "0.5",     "1",      "2.5",
+                                                  "5",      "+Inf"};
                 for (size_t i = 0; i < sizeof(les) / sizeof(les[0]); i++) {
                         char l[64];
                         snprintf(l, sizeof(l), "stage=enrich,le=%s", les[i]);
@@ -352,22 +361,22 @@ struct bucket_case {
 };
 
 static const struct bucket_case bucket_cases[] = {
-        {0, "5e-05"},
-        {50000, "5e-05"},        /* le is inclusive */
-        {50001, "0.0001"},
-        {999999, "0.001"},
-        {1000000, "0.001"},
-        {1000001, "0.0025"},
-        {5000000000u, "5"},
-        {5000000001u, "+Inf"},
-        {UINT64_C(3600000000000), "+Inf"},
+    {0, "5e-05"},
+    {50000, "5e-05"}, /* le is inclusive */
+    {50001, "0.0001"},
+    {999999, "0.001"},
+    {1000000, "0.001"},
+    {1000001, "0.0025"},
+    {5000000000u, "5"},
+    {5000000001u, "+Inf"},
+    {UINT64_C(3600000000000), "+Inf"},
 };
 
 Test(metrics, histogram_bucket_math)
 {
-        static const char *const les[] = {"5e-05", "0.0001", "0.00025", "0.0005", "0.001",
-                                          "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
-                                          "0.25", "0.5", "1", "2.5", "5", "+Inf"};
+        static const char *const les[] = {"5e-05", "0.0001", "0.00025", "0.0005", "0.001", "0.0025",
+                                          "0.005", "0.01",   "0.025",   "0.05",   "0.1",   "0.25",
+                                          "0.5",   "1",      "2.5",     "5",      "+Inf"};
         for (size_t c = 0; c < sizeof(bucket_cases) / sizeof(bucket_cases[0]); c++) {
                 struct ne_metrics *m = make();
                 ne_metrics_observe_ns(m, NE_STAGE_DECODE, bucket_cases[c].ns);
@@ -384,9 +393,9 @@ Test(metrics, histogram_bucket_math)
                 }
                 cr_assert_eq(get(&P, "newsenrichd_stage_duration_seconds_count", "stage=decode"),
                              1);
-                cr_assert_float_eq(get(&P, "newsenrichd_stage_duration_seconds_sum",
-                                       "stage=decode"),
-                                   (double)bucket_cases[c].ns / 1e9, 1e-9);
+                cr_assert_float_eq(
+                    get(&P, "newsenrichd_stage_duration_seconds_sum", "stage=decode"),
+                    (double)bucket_cases[c].ns / 1e9, 1e-9);
                 /* other stages untouched */
                 cr_assert_eq(get(&P, "newsenrichd_stage_duration_seconds_count", "stage=produce"),
                              0);
@@ -401,9 +410,9 @@ Test(metrics, sum_is_exact_in_seconds)
         ne_metrics_observe_ns(m, NE_STAGE_PRODUCE, 1500000000u);
         ne_metrics_observe_ns(m, NE_STAGE_PRODUCE, 1);
         cr_assert_eq(ne_metrics_render(m, &b), 0);
-        cr_assert_not_null(
-                strstr(b.data, "newsenrichd_stage_duration_seconds_sum{stage=\"produce\"} "
-                               "1.500000001\n"));
+        cr_assert_not_null(strstr(b.data,
+                                  "newsenrichd_stage_duration_seconds_sum{stage=\"produce\"} "
+                                  "1.500000001\n"));
         ne_buf_release(&b);
         ne_metrics_free(m);
 }

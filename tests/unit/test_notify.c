@@ -152,13 +152,13 @@ struct wd_case {
 };
 
 static const struct wd_case wd_cases[] = {
-        {"2000000", 1, 1, 1000000}, /* enabled: half the timeout */
-        {"2000000", 0, 1, 1000000}, /* no WATCHDOG_PID: applies to us */
-        {"3", 1, 1, 1},             /* rounds down, never to 0 */
-        {"2000000", 2, 0, 0},       /* meant for another process */
-        {NULL, 0, 0, 0},            /* disabled */
-        {"abc", 1, -1, 0},          /* malformed */
-        {"0", 1, -1, 0},            /* zero timeout is invalid */
+    {"2000000", 1, 1, 1000000}, /* enabled: half the timeout */
+    {"2000000", 0, 1, 1000000}, /* no WATCHDOG_PID: applies to us */
+    {"3", 1, 1, 1},             /* rounds down, never to 0 */
+    {"2000000", 2, 0, 0},       /* meant for another process */
+    {NULL, 0, 0, 0},            /* disabled */
+    {"abc", 1, -1, 0},          /* malformed */
+    {"0", 1, -1, 0},            /* zero timeout is invalid */
 };
 
 Test(notify_off, watchdog_interval_table)
