@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -182,6 +183,14 @@ void ne_metrics_observe_ns(struct ne_metrics *m, enum ne_metric_stage stage, uin
         atomic_fetch_add_explicit(&h->sum_ns, ns, memory_order_relaxed);
 }
 
+uint64_t ne_metrics_observe_since(struct ne_metrics *m, enum ne_metric_stage stage,
+                                  uint64_t start_ns)
+{
+        uint64_t now = ne_metrics_now_ns();
+        ne_metrics_observe_ns(m, stage, now > start_ns ? now - start_ns : 0);
+        return now;
+}
+
 void ne_metrics_in_flight_add(struct ne_metrics *m, int64_t delta)
 {
         atomic_fetch_add_explicit(&m->in_flight, delta, memory_order_relaxed);
@@ -299,9 +308,10 @@ int ne_metrics_set_model(struct ne_metrics *m, const char *model, const char *ve
                         goto out_unlock;
                 }
                 slot = &m->models[m->n_models++];
-                strcpy(slot->name, model); /* length checked by label_is_valid */
+                /* lengths were checked by label_is_valid: these never truncate */
+                snprintf(slot->name, sizeof(slot->name), "%s", model);
         }
-        strcpy(slot->version, version);
+        snprintf(slot->version, sizeof(slot->version), "%s", version);
 out_unlock:
         pthread_mutex_unlock(&m->lock);
         return r;

@@ -86,6 +86,14 @@ void ne_metrics_observe_ns(struct ne_metrics *m, enum ne_metric_stage stage, uin
 /* CLOCK_MONOTONIC in nanoseconds; for timing stages and the heartbeat. */
 uint64_t ne_metrics_now_ns(void);
 
+/* Records now - start_ns for `stage` (0 if the clock reads earlier) and returns now, so stages
+ * chain without extra clock reads:
+ *     uint64_t t = ne_metrics_now_ns();
+ *     ...decode...  t = ne_metrics_observe_since(m, NE_STAGE_DECODE, t);
+ *     ...enrich...  t = ne_metrics_observe_since(m, NE_STAGE_ENRICH, t);  */
+uint64_t ne_metrics_observe_since(struct ne_metrics *m, enum ne_metric_stage stage,
+                                  uint64_t start_ns);
+
 /* newsenrichd_in_flight_messages += delta (consumed: +1; committed or dead-lettered: -1). */
 void ne_metrics_in_flight_add(struct ne_metrics *m, int64_t delta);
 

@@ -417,6 +417,26 @@ Test(metrics, sum_is_exact_in_seconds)
         ne_metrics_free(m);
 }
 
+Test(metrics, observe_since_chains_stages)
+{
+        struct ne_metrics *m = make();
+        uint64_t t0 = ne_metrics_now_ns();
+        nanosleep(&(struct timespec){.tv_nsec = 2000000}, NULL);
+        uint64_t t1 = ne_metrics_observe_since(m, NE_STAGE_DECODE, t0);
+        cr_assert_geq(t1 - t0, 2000000);
+        uint64_t t2 = ne_metrics_observe_since(m, NE_STAGE_ENCODE, t1);
+        cr_assert_geq(t2, t1);
+        ne_metrics_observe_since(m, NE_STAGE_PRODUCE, UINT64_MAX); /* clock behind: counts 0 */
+        render(m, &P);
+        double decode = get(&P, "newsenrichd_stage_duration_seconds_sum", "stage=decode");
+        cr_assert_float_eq(decode, (double)(t1 - t0) / 1e9, 1e-9);
+        cr_assert_eq(get(&P, "newsenrichd_stage_duration_seconds_count", "stage=encode"), 1);
+        cr_assert_eq(get(&P, "newsenrichd_stage_duration_seconds_sum", "stage=produce"), 0);
+        cr_assert_eq(get(&P, "newsenrichd_stage_duration_seconds_bucket", "stage=produce,le=5e-05"),
+                     1);
+        ne_metrics_free(m);
+}
+
 Test(metrics, label_values_are_escaped)
 {
         static const char *const odd[] = {"back\\slash", "quo\"te", "new\nline"};
