@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,18 +212,26 @@ int ne_http_start(const char *listen_addr, unsigned int port, const struct ne_ht
         unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
         if (ipv6)
                 flags |= MHD_USE_IPv6;
+        /* MHD's thread inherits our signal mask: block everything while it is created, so
+         * SIGTERM/SIGINT/SIGHUP always reach the main thread and interrupt its wait. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
         errno = 0;
-        http->mhd = MHD_start_daemon(
-            flags, (uint16_t)port, NULL, NULL, on_request, http,
-            /* first, or MHD prints its option parsing to stderr itself */
-            MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
-            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_LIMIT,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
-            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)HTTP_BACKLOG, MHD_OPTION_END);
+        /* clang-format off */
+        http->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, http,
+                /* first, or MHD prints its option parsing to stderr itself */
+                MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_LIMIT,
+                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_TIMEOUT_S,
+                MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)HTTP_BACKLOG,
+                MHD_OPTION_END);
+        /* clang-format on */
+        int err = errno > 0 ? errno : EIO; /* MHD leaves bind(2)'s errno in place */
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (!http->mhd) {
-                /* MHD leaves the bind(2)/socket(2) errno in place; fall back to a generic one. */
-                int err = errno > 0 ? errno : EIO;
                 free(http);
                 return ne_diag_set(diag, -err, "http: cannot listen on %s port %u: %s",
                                    listen_addr && listen_addr[0] ? listen_addr : "127.0.0.1", port,

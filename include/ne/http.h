@@ -6,7 +6,8 @@
  *
  * Threads: ne_http_start() and ne_http_stop() are called by the main thread. The handler
  * callbacks run on libmicrohttpd's internal thread, one request at a time, concurrently with the
- * pipeline: they must only read state that is safe to read from another thread (ne_metrics is). */
+ * pipeline: they must only read state that is safe to read from another thread (ne_metrics is).
+ * That thread blocks all signals, so the daemon's signals are always delivered to its own threads. */
 #ifndef NE_HTTP_H
 #define NE_HTTP_H
 

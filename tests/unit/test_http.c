@@ -3,6 +3,9 @@
  * exactly as a scraper or a probe would see them. */
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -397,6 +400,69 @@ Test(http_custom, ipv6_loopback_literal)
                 close(fd);
                 ne_http_stop(srv);
         }
+        ne_metrics_free(m);
+}
+
+/* The SigBlk mask of thread `tid` of this process, from /proc. */
+static unsigned long long blocked_mask(const char tid[16])
+{
+        char path[64 + 16], line[256];
+        unsigned long long mask = 0;
+        snprintf(path, sizeof(path), "/proc/self/task/%.15s/status", tid);
+        FILE *f = fopen(path, "r");
+        cr_assert_not_null(f, "%s", path);
+        while (fgets(line, sizeof(line), f))
+                if (sscanf(line, "SigBlk: %llx", &mask) == 1)
+                        break;
+        fclose(f);
+        return mask;
+}
+
+static int list_tasks(char tids[][16], int max)
+{
+        DIR *d = opendir("/proc/self/task");
+        struct dirent *e;
+        int n = 0;
+        cr_assert_not_null(d);
+        while ((e = readdir(d)) != NULL && n < max)
+                if (e->d_name[0] != '.')
+                        snprintf(tids[n++], 16, "%.15s", e->d_name);
+        closedir(d);
+        return n;
+}
+
+Test(http_custom, server_thread_blocks_the_daemons_signals)
+{
+        char before[64][16], after[64][16];
+        struct ne_metrics *m = NULL;
+        struct ne_http_handlers h;
+        struct ne_http *srv = NULL;
+        sigset_t mask;
+
+        cr_assert_eq(ne_metrics_new(NULL, &m), 0);
+        ne_http_handlers_from_metrics(&h, m);
+        int nb = list_tasks(before, 64);
+        cr_assert_eq(ne_http_start("127.0.0.1", 0, &h, &srv, NULL), 0);
+        int na = list_tasks(after, 64);
+        int new_threads = 0;
+        for (int i = 0; i < na; i++) {
+                bool old = false;
+                for (int j = 0; j < nb; j++)
+                        old |= strcmp(after[i], before[j]) == 0;
+                if (old)
+                        continue;
+                new_threads++;
+                unsigned long long blk = blocked_mask(after[i]);
+                for (int sig = 1; sig <= 31; sig++)
+                        if (sig != SIGKILL && sig != SIGSTOP)
+                                cr_assert(blk & (1ULL << (sig - 1)), "thread %s: signal %d open",
+                                          after[i], sig);
+        }
+        cr_assert_geq(new_threads, 1, "no server thread found");
+        /* and the caller's own mask is restored */
+        pthread_sigmask(SIG_BLOCK, NULL, &mask);
+        cr_assert_not(sigismember(&mask, SIGTERM));
+        ne_http_stop(srv);
         ne_metrics_free(m);
 }
 
