@@ -212,8 +212,9 @@ int ne_http_start(const char *listen_addr, unsigned int port, const struct ne_ht
         unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
         if (ipv6)
                 flags |= MHD_USE_IPv6;
-        /* MHD's thread inherits our signal mask: block everything while it is created, so
-         * SIGTERM/SIGINT/SIGHUP always reach the main thread and interrupt its wait. */
+        /* SIGTERM/SIGINT/SIGHUP must reach the daemon's own threads and interrupt the main
+         * loop's wait. MHD 0.9.75 blocks signals in its thread itself; a thread inherits the
+         * creator's mask, so blocking them around creation keeps that true with any MHD. */
         sigset_t all, old;
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &old);

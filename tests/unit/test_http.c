@@ -431,6 +431,7 @@ static int list_tasks(char tids[][16], int max)
         return n;
 }
 
+/* The property, not the mechanism: libmicrohttpd 0.9.75 also blocks signals in its thread. */
 Test(http_custom, server_thread_blocks_the_daemons_signals)
 {
         char before[64][16], after[64][16];
