@@ -43,12 +43,14 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_VENDOR "newsenrichd")
 set(CPACK_PACKAGE_CONTACT "newsenrichd maintainers <newsenrichd@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Kafka article enrichment daemon (entities and topics)")
+# CPack writes the summary as the first line and indents each line of this long text itself.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-        "Kafka article enrichment daemon (entities and topics)\n"
-        " newsenrichd consumes article-published events from Kafka (Avro or JSON), finds\n"
-        " the named entities and topics of each article and produces enriched Avro events,\n"
-        " with dead letters for input it cannot process. It runs as a hardened systemd\n"
-        " notify service with a dynamic user and serves Prometheus metrics on loopback.")
+        "newsenrichd consumes article-published events from Kafka (Avro or JSON),\n"
+        "finds the named entities and topics of each article and produces enriched\n"
+        "Avro events, with dead letters for input it cannot process. It runs as a\n"
+        "hardened systemd notify service with a dynamic user and serves Prometheus\n"
+        "metrics on loopback.")
+string(JOIN "" CPACK_DEBIAN_PACKAGE_DESCRIPTION ${CPACK_DEBIAN_PACKAGE_DESCRIPTION})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # newsenrichd_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")

@@ -70,6 +70,8 @@ if grep -q '^\./usr/etc\|^\./usr/local' "$tmp/contents"; then
         fail "files outside the Debian layout: $(grep '^\./usr/etc\|^\./usr/local' "$tmp/contents")"
 fi
 [[ $(dpkg-deb -f "$deb" Package) == "$pkg" ]] || fail "package name"
+# A CMake list leaking into a control field shows up as ';'.
+! dpkg-deb -f "$deb" Description Depends | grep -q ';' || fail "';' in Description or Depends"
 dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles >"$tmp/conffiles" || fail "no conffiles"
 grep -qxF "$conf" "$tmp/conffiles" || fail "conffiles does not list $conf"
 
