@@ -171,6 +171,14 @@ void ne_metrics_dead_letter(struct ne_metrics *m, size_t reason)
         atomic_fetch_add_explicit(&m->dead_letters[reason], 1, memory_order_relaxed);
 }
 
+int ne_metrics_dead_letter_reason(const struct ne_metrics *m, const char *code)
+{
+        for (size_t i = 0; code && i < m->n_reasons; i++)
+                if (strcmp(m->reasons[i], code) == 0)
+                        return (int)i;
+        return -ENOENT;
+}
+
 void ne_metrics_observe_ns(struct ne_metrics *m, enum ne_metric_stage stage, uint64_t ns)
 {
         if ((unsigned int)stage >= NE_STAGE_MAX)

@@ -80,6 +80,11 @@ static inline void ne_metrics_inc(struct ne_metrics *m, enum ne_metric_counter c
  * out of range is counted under reason="other" (exported only once it is non-zero). */
 void ne_metrics_dead_letter(struct ne_metrics *m, size_t reason);
 
+/* The index of reason code `code` in info's list, for callers that hold the code as a string;
+ * -ENOENT if it is not in the list (ne_metrics_dead_letter() then counts it as "other"). Look it
+ * up once, not per message. Any thread. */
+int ne_metrics_dead_letter_reason(const struct ne_metrics *m, const char *code);
+
 /* Records one duration of `stage` in nanoseconds (take both ends with ne_metrics_now_ns()). */
 void ne_metrics_observe_ns(struct ne_metrics *m, enum ne_metric_stage stage, uint64_t ns);
 

@@ -417,6 +417,19 @@ Test(metrics, sum_is_exact_in_seconds)
         ne_metrics_free(m);
 }
 
+Test(metrics, dead_letter_reason_lookup)
+{
+        struct ne_metrics *m = make();
+        cr_assert_eq(ne_metrics_dead_letter_reason(m, "bad_json"), 0);
+        cr_assert_eq(ne_metrics_dead_letter_reason(m, "too_large"), 2);
+        cr_assert_eq(ne_metrics_dead_letter_reason(m, "bad"), -ENOENT);
+        cr_assert_eq(ne_metrics_dead_letter_reason(m, NULL), -ENOENT);
+        ne_metrics_dead_letter(m, (size_t)ne_metrics_dead_letter_reason(m, "bad_avro"));
+        render(m, &P);
+        cr_assert_eq(get(&P, "newsenrichd_messages_dead_lettered_total", "reason=bad_avro"), 1);
+        ne_metrics_free(m);
+}
+
 Test(metrics, observe_since_chains_stages)
 {
         struct ne_metrics *m = make();
