@@ -62,11 +62,10 @@ static bool is_space_cp(int32_t c)
 static bool is_word_cp(int32_t c)
 {
         if (c < 0x80)
-                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                       (c >= '0' && c <= '9') || c == '_';
+                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_';
         if (c <= 0xBF)
-                return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 ||
-                       c == 0xBA;
+                return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA;
         if (c == 0xD7 || c == 0xF7)
                 return false;
         if ((c >= 0x2000 && c <= 0x2BFF) || (c >= 0x2E00 && c <= 0x2E7F) ||
@@ -224,8 +223,8 @@ void ne_alert_id(const char *rule_id, const char *article_id, char out[NE_ALERT_
 
 /* Per-call scratch: folded text, computed once per article and only when a rule needs it. */
 struct scratch {
-        struct ne_buf names;     /* folded entity names, NUL-separated */
-        size_t *name_off;        /* offset of each entity's folded name in names */
+        struct ne_buf names; /* folded entity names, NUL-separated */
+        size_t *name_off;    /* offset of each entity's folded name in names */
         struct ne_buf title;
         struct ne_buf body;
         bool text_folded;

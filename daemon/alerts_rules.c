@@ -143,9 +143,9 @@ static void path_string(const struct pctx *c, char *out, size_t size)
         size_t n = 0;
         out[0] = '\0';
         for (int i = 0; i < c->n && n < size; i++) {
-                int k = c->segs[i].key ? snprintf(out + n, size - n, "%s%s", n ? "." : "",
-                                                  c->segs[i].key)
-                                       : snprintf(out + n, size - n, "[%zu]", c->segs[i].index);
+                int k = c->segs[i].key
+                            ? snprintf(out + n, size - n, "%s%s", n ? "." : "", c->segs[i].key)
+                            : snprintf(out + n, size - n, "[%zu]", c->segs[i].index);
                 if (k < 0)
                         break;
                 n += (size_t)k;
@@ -153,8 +153,7 @@ static void path_string(const struct pctx *c, char *out, size_t size)
 }
 
 /* Fills diag with "<path>: <reason>", the path as key and the line of the path's value. */
-__attribute__((format(printf, 3, 4))) static int fail(struct pctx *c, int err, const char *fmt,
-                                                      ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct pctx *c, int err, const char *fmt, ...)
 {
         if (!c->diag)
                 return err;
@@ -176,7 +175,8 @@ __attribute__((format(printf, 3, 4))) static int fail(struct pctx *c, int err, c
 static int check_members(struct pctx *c, const cJSON *obj, const char *const *allowed)
 {
         const cJSON *m;
-        cJSON_ArrayForEach(m, obj) {
+        cJSON_ArrayForEach(m, obj)
+        {
                 bool known = false;
                 for (const char *const *a = allowed; *a; a++)
                         known |= strcmp(*a, m->string) == 0;
@@ -193,8 +193,8 @@ static int check_members(struct pctx *c, const cJSON *obj, const char *const *al
 
 /* Validates the string member `key` of obj (pushed on the path while checking). *ret_s is
  * borrowed from the cJSON tree; NULL when absent and not required. */
-static int get_string(struct pctx *c, const cJSON *obj, const char *key, bool required,
-                      size_t max, const char **ret_s)
+static int get_string(struct pctx *c, const cJSON *obj, const char *key, bool required, size_t max,
+                      const char **ret_s)
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
         *ret_s = NULL;
@@ -260,7 +260,8 @@ static int parse_entities(struct pctx *c, const cJSON *obj, struct ne_alert_rule
         rule->entities = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*rule->entities));
         if (!rule->entities)
                 return -ENOMEM;
-        cJSON_ArrayForEach(e, arr) {
+        cJSON_ArrayForEach(e, arr)
+        {
                 struct ne_alert_entity_cond *ec = &rule->entities[rule->n_entities];
                 const char *name, *type;
                 push_index(c, rule->n_entities);
@@ -305,7 +306,8 @@ static int parse_topics(struct pctx *c, const cJSON *obj, struct ne_alert_rule *
         rule->topics = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*rule->topics));
         if (!rule->topics)
                 return -ENOMEM;
-        cJSON_ArrayForEach(t, arr) {
+        cJSON_ArrayForEach(t, arr)
+        {
                 struct ne_alert_topic_cond *tc = &rule->topics[rule->n_topics];
                 const char *code;
                 push_index(c, rule->n_topics);
@@ -344,7 +346,8 @@ static int parse_keywords(struct pctx *c, const cJSON *obj, struct ne_alert_rule
         rule->keywords = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*rule->keywords));
         if (!rule->keywords)
                 return -ENOMEM;
-        cJSON_ArrayForEach(k, arr) {
+        cJSON_ArrayForEach(k, arr)
+        {
                 struct ne_alert_keyword *kw = &rule->keywords[rule->n_keywords];
                 size_t bad, n;
                 push_index(c, rule->n_keywords);
@@ -352,8 +355,7 @@ static int parse_keywords(struct pctx *c, const cJSON *obj, struct ne_alert_rule
                         return fail(c, -EINVAL, "must be a string");
                 n = strlen(k->valuestring);
                 if (n > NE_ALERT_MAX_STRING_BYTES)
-                        return fail(c, -EINVAL, "longer than %d bytes",
-                                    NE_ALERT_MAX_STRING_BYTES);
+                        return fail(c, -EINVAL, "longer than %d bytes", NE_ALERT_MAX_STRING_BYTES);
                 if (!ne_utf8_is_valid(k->valuestring, n, &bad))
                         return fail(c, -EINVAL, "not valid UTF-8 at byte %zu", bad);
                 kw->text = strdup(k->valuestring);
@@ -519,7 +521,8 @@ int ne_alert_rules_parse(const char *text, size_t len, struct ne_alert_rules **r
                 goto err_free;
         }
         const cJSON *item;
-        cJSON_ArrayForEach(item, arr) {
+        cJSON_ArrayForEach(item, arr)
+        {
                 push_index(&c, rules->n_rules);
                 /* count the rule first so that ne_alert_rules_free sees a half-built one */
                 r = parse_rule(&c, item, &rules->rules[rules->n_rules++]);

@@ -41,9 +41,9 @@ static int report(const char *name, const struct ne_compat_schema *old_schema,
 int ne_cmd_schema_check(int argc, char **argv)
 {
         static const struct option options[] = {
-                {"direction", required_argument, NULL, 'd'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"direction", required_argument, NULL, 'd'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         enum ne_compat_direction want = NE_COMPAT_FULL;
         struct ne_compat_schema *old_schema = NULL, *new_schema = NULL;
@@ -55,8 +55,7 @@ int ne_cmd_schema_check(int argc, char **argv)
                 switch (opt) {
                 case 'd':
                         if (ne_compat_direction_parse(optarg, &want) < 0) {
-                                fprintf(stderr, "schema-check: unknown direction '%s'\n",
-                                        optarg);
+                                fprintf(stderr, "schema-check: unknown direction '%s'\n", optarg);
                                 return 2;
                         }
                         break;

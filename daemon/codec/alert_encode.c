@@ -35,8 +35,7 @@ void ne_alert_encoder_free(struct ne_alert_encoder *enc)
 }
 
 int ne_alert_encoder_new(const char *schema_json, size_t len, int32_t schema_id,
-                         enum ne_format format, struct ne_alert_encoder **ret,
-                         struct ne_diag *diag)
+                         enum ne_format format, struct ne_alert_encoder **ret, struct ne_diag *diag)
 {
         struct ne_alert_encoder *enc = calloc(1, sizeof(*enc));
         int r;
@@ -108,11 +107,11 @@ static int check_indexes(const struct ne_alert_match *m, const struct ne_enrichm
 /* ---- Avro ------------------------------------------------------------------------------- */
 
 /* avro-c calls that fail here mean the schema does not have the shape this encoder fills. */
-#define TRY(call, what)                                                                        \
-        do {                                                                                   \
-                if ((call) != 0)                                                               \
-                        return ne_diag_set(diag, -EINVAL, "alert schema: %s: %s", what,        \
-                                           avro_strerror());                                   \
+#define TRY(call, what)                                                                            \
+        do {                                                                                       \
+                if ((call) != 0)                                                                   \
+                        return ne_diag_set(diag, -EINVAL, "alert schema: %s: %s", what,            \
+                                           avro_strerror());                                       \
         } while (0)
 
 static int set_str(avro_value_t *rec, const char *name, const char *s, struct ne_diag *diag)
@@ -181,8 +180,7 @@ static int avro_topics_keywords(avro_value_t *rec, const struct ne_alert_match *
         TRY(avro_value_get_by_name(rec, "keywords", &arr, NULL), "keywords");
         for (size_t i = 0; i < m->n_keywords; i++) {
                 TRY(avro_value_append(&arr, &el, NULL), "keywords");
-                TRY(avro_value_set_string(&el, m->rule->keywords[m->keywords[i]].text),
-                    "keywords");
+                TRY(avro_value_set_string(&el, m->rule->keywords[m->keywords[i]].text), "keywords");
         }
         return 0;
 }
@@ -248,8 +246,7 @@ static int write_avro(struct ne_alert_encoder *enc, struct ne_buf *out, struct n
         r = avro_value_write(w, &enc->value);
         avro_writer_free(w);
         if (r != 0)
-                return ne_diag_set(diag, -EINVAL, "alert: cannot write Avro: %s",
-                                   avro_strerror());
+                return ne_diag_set(diag, -EINVAL, "alert: cannot write Avro: %s", avro_strerror());
         out->len += 5 + size;
         out->data[out->len] = '\0';
         return 0;

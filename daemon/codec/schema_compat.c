@@ -35,10 +35,10 @@ enum kind {
 };
 
 static const char *const kind_names[] = {
-        [K_NULL] = "null",     [K_BOOLEAN] = "boolean", [K_INT] = "int",     [K_LONG] = "long",
-        [K_FLOAT] = "float",   [K_DOUBLE] = "double",   [K_BYTES] = "bytes", [K_STRING] = "string",
-        [K_RECORD] = "record", [K_ENUM] = "enum",       [K_FIXED] = "fixed", [K_ARRAY] = "array",
-        [K_MAP] = "map",       [K_UNION] = "union",
+    [K_NULL] = "null",     [K_BOOLEAN] = "boolean", [K_INT] = "int",     [K_LONG] = "long",
+    [K_FLOAT] = "float",   [K_DOUBLE] = "double",   [K_BYTES] = "bytes", [K_STRING] = "string",
+    [K_RECORD] = "record", [K_ENUM] = "enum",       [K_FIXED] = "fixed", [K_ARRAY] = "array",
+    [K_MAP] = "map",       [K_UNION] = "union",
 };
 
 /* A named type (record, enum, fixed) with its full name and the namespace that names used
@@ -182,7 +182,8 @@ static int collect(struct ne_compat_schema *s, const cJSON *node, const char *ns
                 return -ELOOP;
         if (cJSON_IsArray(node)) {
                 const cJSON *b;
-                cJSON_ArrayForEach(b, node) {
+                cJSON_ArrayForEach(b, node)
+                {
                         int r = collect(s, b, ns, depth + 1);
                         if (r < 0)
                                 return r;
@@ -208,7 +209,8 @@ static int collect(struct ne_compat_schema *s, const cJSON *node, const char *ns
                 if (!inner)
                         return -ENOMEM;
                 const cJSON *f;
-                cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(node, "fields")) {
+                cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(node, "fields"))
+                {
                         r = collect(s, cJSON_GetObjectItemCaseSensitive(f, "type"), inner,
                                     depth + 1);
                         if (r < 0)
@@ -220,8 +222,7 @@ static int collect(struct ne_compat_schema *s, const cJSON *node, const char *ns
         if (strcmp(t, "array") == 0)
                 return collect(s, cJSON_GetObjectItemCaseSensitive(node, "items"), ns, depth + 1);
         if (strcmp(t, "map") == 0)
-                return collect(s, cJSON_GetObjectItemCaseSensitive(node, "values"), ns,
-                               depth + 1);
+                return collect(s, cJSON_GetObjectItemCaseSensitive(node, "values"), ns, depth + 1);
         return 0;
 }
 
@@ -398,8 +399,8 @@ out:
 
 /* ---- default values --------------------------------------------------------------------- */
 
-static bool default_ok(const struct ne_compat_schema *s, const struct type *t,
-                       const cJSON *v, unsigned depth);
+static bool default_ok(const struct ne_compat_schema *s, const struct type *t, const cJSON *v,
+                       unsigned depth);
 
 static bool default_record_ok(const struct ne_compat_schema *s, const struct type *t,
                               const cJSON *v, unsigned depth)
@@ -407,7 +408,8 @@ static bool default_record_ok(const struct ne_compat_schema *s, const struct typ
         if (!cJSON_IsObject(v))
                 return false;
         const cJSON *f;
-        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(t->def, "fields")) {
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(t->def, "fields"))
+        {
                 const char *name = str_member(f, "name");
                 const cJSON *fv = name ? cJSON_GetObjectItemCaseSensitive(v, name) : NULL;
                 if (!fv) {
@@ -416,8 +418,8 @@ static bool default_record_ok(const struct ne_compat_schema *s, const struct typ
                         continue;
                 }
                 struct type ft;
-                if (resolve(s, cJSON_GetObjectItemCaseSensitive(f, "type"), t->ns, depth + 1,
-                            &ft) < 0 ||
+                if (resolve(s, cJSON_GetObjectItemCaseSensitive(f, "type"), t->ns, depth + 1, &ft) <
+                        0 ||
                     !default_ok(s, &ft, fv, depth + 1))
                         return false;
         }
@@ -426,8 +428,8 @@ static bool default_record_ok(const struct ne_compat_schema *s, const struct typ
 
 /* Does JSON value `v` fit type `t` as a default (spec "Complex Types", field defaults)? A
  * union's default belongs to its first branch. */
-static bool default_ok(const struct ne_compat_schema *s, const struct type *t,
-                       const cJSON *v, unsigned depth)
+static bool default_ok(const struct ne_compat_schema *s, const struct type *t, const cJSON *v,
+                       unsigned depth)
 {
         struct type sub;
         const cJSON *item;
@@ -453,21 +455,22 @@ static bool default_ok(const struct ne_compat_schema *s, const struct type *t,
         case K_ENUM:
                 if (!cJSON_IsString(v))
                         return false;
-                cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(t->def, "symbols"))
-                        if (cJSON_IsString(item) && strcmp(item->valuestring, v->valuestring) == 0)
-                                return true;
+                cJSON_ArrayForEach(
+                    item, cJSON_GetObjectItemCaseSensitive(
+                              t->def, "symbols")) if (cJSON_IsString(item) &&
+                                                      strcmp(item->valuestring, v->valuestring) ==
+                                                          0) return true;
                 return false;
         case K_ARRAY:
         case K_MAP:
                 if (t->kind == K_ARRAY ? !cJSON_IsArray(v) : !cJSON_IsObject(v))
                         return false;
-                if (resolve(s, cJSON_GetObjectItemCaseSensitive(
-                                       t->def, t->kind == K_ARRAY ? "items" : "values"),
+                if (resolve(s,
+                            cJSON_GetObjectItemCaseSensitive(t->def, t->kind == K_ARRAY ? "items"
+                                                                                        : "values"),
                             t->ns, depth + 1, &sub) < 0)
                         return false;
-                cJSON_ArrayForEach(item, v)
-                        if (!default_ok(s, &sub, item, depth + 1))
-                                return false;
+                cJSON_ArrayForEach(item, v) if (!default_ok(s, &sub, item, depth + 1)) return false;
                 return true;
         case K_UNION:
                 if (resolve(s, cJSON_GetArrayItem(t->def, 0), t->ns, depth + 1, &sub) < 0)
@@ -545,8 +548,7 @@ static void path_pop(struct ctx *c, size_t old)
         c->path[old] = '\0';
 }
 
-__attribute__((format(printf, 2, 3))) static int incompatible(struct ctx *c, const char *fmt,
-                                                              ...)
+__attribute__((format(printf, 2, 3))) static int incompatible(struct ctx *c, const char *fmt, ...)
 {
         if (!c->why)
                 return 0;
@@ -596,16 +598,17 @@ static bool names_match(const struct type *w, const struct type *r)
         if (strcmp(wn, unqualified(r->named->fullname)) == 0)
                 return true;
         const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(r->def, "aliases"))
-                if (cJSON_IsString(a) && strcmp(unqualified(a->valuestring), wn) == 0)
-                        return true;
+        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(
+                                  r->def, "aliases")) if (cJSON_IsString(a) &&
+                                                          strcmp(unqualified(a->valuestring), wn) ==
+                                                              0) return true;
         return false;
 }
 
 static int check(struct ctx *c, const struct type *w, const struct type *r, unsigned depth);
 
-static int check_child(struct ctx *c, const struct type *w, const struct type *r,
-                       const char *key, const char *seg, unsigned depth)
+static int check_child(struct ctx *c, const struct type *w, const struct type *r, const char *key,
+                       const char *seg, unsigned depth)
 {
         struct type wc, rc;
         int ret = resolve(c->ws, cJSON_GetObjectItemCaseSensitive(w->def, key), w->ns, depth, &wc);
@@ -625,11 +628,13 @@ static int check_enum(struct ctx *c, const struct type *w, const struct type *r)
 {
         const cJSON *ws, *rs;
         bool has_default = cJSON_GetObjectItemCaseSensitive(r->def, "default") != NULL;
-        cJSON_ArrayForEach(ws, cJSON_GetObjectItemCaseSensitive(w->def, "symbols")) {
+        cJSON_ArrayForEach(ws, cJSON_GetObjectItemCaseSensitive(w->def, "symbols"))
+        {
                 bool found = false;
-                cJSON_ArrayForEach(rs, cJSON_GetObjectItemCaseSensitive(r->def, "symbols"))
-                        if (strcmp(rs->valuestring, ws->valuestring) == 0)
-                                found = true;
+                cJSON_ArrayForEach(
+                    rs, cJSON_GetObjectItemCaseSensitive(
+                            r->def, "symbols")) if (strcmp(rs->valuestring, ws->valuestring) == 0)
+                    found = true;
                 if (!found && !has_default)
                         return incompatible(c,
                                             "writer enum symbol %s is not in the reader enum, "
@@ -642,7 +647,8 @@ static int check_enum(struct ctx *c, const struct type *w, const struct type *r)
 static const cJSON *find_field(const cJSON *fields, const char *name)
 {
         const cJSON *f;
-        cJSON_ArrayForEach(f, fields) {
+        cJSON_ArrayForEach(f, fields)
+        {
                 const char *n = str_member(f, "name");
                 if (n && strcmp(n, name) == 0)
                         return f;
@@ -650,25 +656,24 @@ static const cJSON *find_field(const cJSON *fields, const char *name)
         return NULL;
 }
 
-static int check_field(struct ctx *c, const struct type *w, const struct type *r,
-                       const cJSON *rf, unsigned depth)
+static int check_field(struct ctx *c, const struct type *w, const struct type *r, const cJSON *rf,
+                       unsigned depth)
 {
         const cJSON *wfields = cJSON_GetObjectItemCaseSensitive(w->def, "fields");
         const char *name = str_member(rf, "name");
         const cJSON *wf = find_field(wfields, name);
         const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(rf, "aliases"))
-                if (!wf && cJSON_IsString(a))
-                        wf = find_field(wfields, a->valuestring);
+        cJSON_ArrayForEach(
+            a, cJSON_GetObjectItemCaseSensitive(rf, "aliases")) if (!wf && cJSON_IsString(a)) wf =
+            find_field(wfields, a->valuestring);
         struct type rt, wt;
-        int ret = resolve(c->rs, cJSON_GetObjectItemCaseSensitive(rf, "type"), r->ns, depth,
-                          &rt);
+        int ret = resolve(c->rs, cJSON_GetObjectItemCaseSensitive(rf, "type"), r->ns, depth, &rt);
         if (ret < 0)
                 return ret;
         size_t old = path_push(c, ".", name);
         if (wf) {
-                ret = resolve(c->ws, cJSON_GetObjectItemCaseSensitive(wf, "type"), w->ns, depth,
-                              &wt);
+                ret =
+                    resolve(c->ws, cJSON_GetObjectItemCaseSensitive(wf, "type"), w->ns, depth, &wt);
                 if (ret >= 0)
                         ret = check(c, &wt, &rt, depth + 1);
         } else {
@@ -686,8 +691,7 @@ static int check_field(struct ctx *c, const struct type *w, const struct type *r
         return ret;
 }
 
-static int check_record(struct ctx *c, const struct type *w, const struct type *r,
-                        unsigned depth)
+static int check_record(struct ctx *c, const struct type *w, const struct type *r, unsigned depth)
 {
         /* a pair met again while still being checked is a recursive type: assume it resolves
          * (any real mismatch shows up on the first visit); a pair checked before did resolve */
@@ -697,7 +701,8 @@ static int check_record(struct ctx *c, const struct type *w, const struct type *
         if (ret < 0)
                 return ret;
         const cJSON *rf;
-        cJSON_ArrayForEach(rf, cJSON_GetObjectItemCaseSensitive(r->def, "fields")) {
+        cJSON_ArrayForEach(rf, cJSON_GetObjectItemCaseSensitive(r->def, "fields"))
+        {
                 ret = check_field(c, w, r, rf, depth);
                 if (ret <= 0)
                         return ret;
@@ -712,7 +717,8 @@ static int check_writer_union(struct ctx *c, const struct type *w, const struct 
 {
         /* any branch may have been written: each must resolve */
         const cJSON *b;
-        cJSON_ArrayForEach(b, w->def) {
+        cJSON_ArrayForEach(b, w->def)
+        {
                 struct type wb;
                 int ret = resolve(c->ws, b, w->ns, depth, &wb);
                 if (ret < 0)
@@ -738,7 +744,8 @@ static int check_reader_union(struct ctx *c, const struct type *w, const struct 
          * implementation, prefer a branch of the same type over one reached by promotion */
         for (int exact = 1; exact >= 0; exact--) {
                 const cJSON *b;
-                cJSON_ArrayForEach(b, r->def) {
+                cJSON_ArrayForEach(b, r->def)
+                {
                         struct type rb;
                         int ret = resolve(c->rs, b, r->ns, depth, &rb);
                         if (ret < 0)
@@ -780,8 +787,9 @@ static int check(struct ctx *c, const struct type *w, const struct type *r, unsi
                 const cJSON *rs = cJSON_GetObjectItemCaseSensitive(r->def, "size");
                 if (!cJSON_IsNumber(ws) || !cJSON_IsNumber(rs) ||
                     ws->valuedouble != rs->valuedouble)
-                        return incompatible(c, "fixed %s has size %g in the writer, %g in the "
-                                               "reader",
+                        return incompatible(c,
+                                            "fixed %s has size %g in the writer, %g in the "
+                                            "reader",
                                             unqualified(w->named->fullname),
                                             cJSON_IsNumber(ws) ? ws->valuedouble : -1.0,
                                             cJSON_IsNumber(rs) ? rs->valuedouble : -1.0);
@@ -817,9 +825,9 @@ int ne_schema_compat_can_read(const struct ne_compat_schema *reader,
 /* ---- directions ------------------------------------------------------------------------- */
 
 static const char *const direction_names[] = {
-        [NE_COMPAT_BACKWARD] = "backward",
-        [NE_COMPAT_FORWARD] = "forward",
-        [NE_COMPAT_FULL] = "full",
+    [NE_COMPAT_BACKWARD] = "backward",
+    [NE_COMPAT_FORWARD] = "forward",
+    [NE_COMPAT_FULL] = "full",
 };
 
 const char *ne_compat_direction_name(enum ne_compat_direction dir)
@@ -840,8 +848,8 @@ int ne_compat_direction_parse(const char *name, enum ne_compat_direction *ret)
 }
 
 int ne_schema_compat_check(const struct ne_compat_schema *old_schema,
-                           const struct ne_compat_schema *new_schema,
-                           enum ne_compat_direction dir, struct ne_diag *why)
+                           const struct ne_compat_schema *new_schema, enum ne_compat_direction dir,
+                           struct ne_diag *why)
 {
         int r;
         if (dir == NE_COMPAT_BACKWARD)

@@ -31,11 +31,11 @@
 #include "ne/enrichment.h"
 
 #define NE_ALERT_MAX_RULES 10000
-#define NE_ALERT_MAX_CONDITIONS 64       /* entities, topics and keywords, each, per rule */
+#define NE_ALERT_MAX_CONDITIONS 64 /* entities, topics and keywords, each, per rule */
 #define NE_ALERT_MAX_ID_BYTES 128
-#define NE_ALERT_MAX_STRING_BYTES 256    /* entity name, topic code, keyword */
+#define NE_ALERT_MAX_STRING_BYTES 256 /* entity name, topic code, keyword */
 #define NE_ALERT_MAX_FILE_BYTES (4 * 1024 * 1024)
-#define NE_ALERT_ID_LEN 32               /* hex digits of an alert id */
+#define NE_ALERT_ID_LEN 32 /* hex digits of an alert id */
 
 enum ne_alert_mode {
         NE_ALERT_MATCH_ALL = 0,
@@ -43,9 +43,9 @@ enum ne_alert_mode {
 };
 
 struct ne_alert_entity_cond {
-        char *name;     /* as written in the rule */
-        char *folded;   /* lower-cased, white space collapsed: what is compared */
-        int type;       /* enum ne_entity_type, or -1 for any type */
+        char *name;   /* as written in the rule */
+        char *folded; /* lower-cased, white space collapsed: what is compared */
+        int type;     /* enum ne_entity_type, or -1 for any type */
 };
 
 struct ne_alert_topic_cond {
@@ -54,7 +54,7 @@ struct ne_alert_topic_cond {
 };
 
 struct ne_alert_keyword {
-        char *text;     /* as written in the rule */
+        char *text; /* as written in the rule */
         char *folded;
 };
 
@@ -94,11 +94,11 @@ void ne_alert_rules_free(struct ne_alert_rules *rules);
 /* One rule that matched one article. */
 struct ne_alert_match {
         const struct ne_alert_rule *rule; /* borrowed from the rules */
-        size_t *entities;   /* owned; indexes into enr->entities that met an entity condition */
+        size_t *entities; /* owned; indexes into enr->entities that met an entity condition */
         size_t n_entities;
-        size_t *topics;     /* owned; indexes into enr->topics that met a topic condition */
+        size_t *topics; /* owned; indexes into enr->topics that met a topic condition */
         size_t n_topics;
-        size_t *keywords;   /* owned; indexes into rule->keywords found in title or body */
+        size_t *keywords; /* owned; indexes into rule->keywords found in title or body */
         size_t n_keywords;
         char alert_id[NE_ALERT_ID_LEN + 1]; /* ne_alert_id(rule->id, art->id) */
 };

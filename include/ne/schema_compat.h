@@ -54,7 +54,7 @@ int ne_compat_direction_parse(const char *name, enum ne_compat_direction *ret);
  * ne_schema_compat_can_read(); for FULL the reason is that of the first failing direction,
  * prefixed "backward: " or "forward: ". */
 int ne_schema_compat_check(const struct ne_compat_schema *old_schema,
-                           const struct ne_compat_schema *new_schema,
-                           enum ne_compat_direction dir, struct ne_diag *why);
+                           const struct ne_compat_schema *new_schema, enum ne_compat_direction dir,
+                           struct ne_diag *why);
 
 #endif

@@ -41,7 +41,8 @@ static struct ne_article *make_article(void)
         art->source = dup_str("example-times");
         art->title = dup_str("Merkel wins the Bundestag election");
         art->body = dup_str("Angela Merkel spoke in M\xc3\xbcnchen about the\n  Wahl. Das "
-                            "Stra\xc3\x9f" "enfest in Z\xc3\xbcrich. The ELECTIONS are over; "
+                            "Stra\xc3\x9f"
+                            "enfest in Z\xc3\xbcrich. The ELECTIONS are over; "
                             "C++ rocks. Neue W\xc3\xb6rter: \xc3\x84rger! "
                             "\xce\x9c\xce\xad\xcf\x81\xce\xba\xce\xb5\xce\xbb und "
                             "\xd0\x9c\xd0\x95\xd0\xa0\xd0\x9a\xd0\x95\xd0\x9b\xd0\xac.");
@@ -66,10 +67,8 @@ static struct ne_enrichment *make_enrichment(void)
                                               .name = dup_str("M\xc3\xbcnchen"),
                                               .confidence = 0.8f,
                                               .salience = 0.5f};
-        enr->entities[2] = (struct ne_entity){.type = NE_ENT_ORG,
-                                              .name = dup_str("Bundestag"),
-                                              .confidence = 0.7f,
-                                              .salience = 0.4f};
+        enr->entities[2] = (struct ne_entity){
+            .type = NE_ENT_ORG, .name = dup_str("Bundestag"), .confidence = 0.7f, .salience = 0.4f};
         enr->n_topics = 2;
         enr->topics[0] = (struct ne_topic){dup_str("medtop:11000000"), dup_str("politics"), 0.8f};
         enr->topics[1] = (struct ne_topic){dup_str("medtop:04000000"),
@@ -93,71 +92,68 @@ static struct ne_alert_rules *parse_ok(const char *quoted)
 
 struct match_case {
         char name[48];
-        char rule[400];  /* one rule object */
-        int matched;     /* 0 or 1 */
-        int n_entities;  /* what the match reports */
+        char rule[400]; /* one rule object */
+        int matched;    /* 0 or 1 */
+        int n_entities; /* what the match reports */
         int n_topics;
         int n_keywords;
         int first_entity; /* index of the first matched entity, -1 if none */
 };
 
 static struct match_case match_cases[] = {
-        {"entity any type, case-insensitive", "{'id':'r','entities':[{'name':'angela  MERKEL'}]}",
-         1, 1, 0, 0, 0},
-        {"entity with its type", "{'id':'r','entities':[{'name':'Angela Merkel','type':'PER'}]}",
-         1, 1, 0, 0, 0},
-        {"entity with the wrong type",
-         "{'id':'r','entities':[{'name':'Angela Merkel','type':'ORG'}]}", 0, 0, 0, 0, -1},
-        {"entity non-ASCII case",
-         "{'id':'r','entities':[{'name':'M\xc3\x9cNCHEN','type':'LOC'}]}", 1, 1, 0, 0, 1},
-        {"entity partial name", "{'id':'r','entities':[{'name':'Merkel'}]}", 0, 0, 0, 0, -1},
-        {"topic above min score",
-         "{'id':'r','topics':[{'code':'medtop:11000000','min_score':0.5}]}", 1, 0, 1, 0, -1},
-        {"topic at min score",
-         "{'id':'r','topics':[{'code':'medtop:11000000','min_score':0.8}]}", 1, 0, 1, 0, -1},
-        {"topic below min score",
-         "{'id':'r','topics':[{'code':'medtop:04000000','min_score':0.5}]}", 0, 0, 0, 0, -1},
-        {"topic without min score", "{'id':'r','topics':[{'code':'medtop:04000000'}]}", 1, 0, 1,
-         0, -1},
-        {"topic absent", "{'id':'r','topics':[{'code':'medtop:15000000'}]}", 0, 0, 0, 0, -1},
-        {"keyword in title", "{'id':'r','keywords':['election']}", 1, 0, 0, 1, -1},
-        {"keyword is not a word prefix", "{'id':'r','keywords':['elect']}", 0, 0, 0, 0, -1},
-        {"keyword upper-case in text", "{'id':'r','keywords':['elections']}", 1, 0, 0, 1, -1},
-        {"keyword non-ASCII case", "{'id':'r','keywords':['\xc3\xa4rger']}", 1, 0, 0, 1, -1},
-        {"keyword non-ASCII not a prefix", "{'id':'r','keywords':['W\xc3\xb6rt']}", 0, 0, 0, 0,
-         -1},
-        {"keyword with sharp s", "{'id':'r','keywords':['STRA\xc3\x9f" "ENFEST']}", 1, 0, 0, 1,
-         -1},
-        {"keyword before punctuation", "{'id':'r','keywords':['z\xc3\xbcrich']}", 1, 0, 0, 1,
-         -1},
-        {"keyword Greek", "{'id':'r','keywords':['\xce\xbc\xce\xad\xcf\x81\xce\xba\xce\xb5\xce\xbb']}",
-         1, 0, 0, 1, -1},
-        {"keyword Cyrillic",
-         "{'id':'r','keywords':['\xd0\xbc\xd0\xb5\xd1\x80\xd0\xba\xd0\xb5\xd0\xbb\xd1\x8c']}", 1,
-         0, 0, 1, -1},
-        {"keyword across white space", "{'id':'r','keywords':['about the wahl']}", 1, 0, 0, 1,
-         -1},
-        {"keyword with symbols", "{'id':'r','keywords':['c++']}", 1, 0, 0, 1, -1},
-        {"keyword not across fields", "{'id':'r','keywords':['election angela']}", 0, 0, 0, 0,
-         -1},
-        {"all: every condition holds",
-         "{'id':'r','match':'all','entities':[{'name':'Angela Merkel','type':'PER'}],"
-         "'topics':[{'code':'medtop:11000000','min_score':0.5}],'keywords':['election']}",
-         1, 1, 1, 1, 0},
-        {"all: one condition fails",
-         "{'id':'r','entities':[{'name':'Angela Merkel'}],"
-         "'topics':[{'code':'medtop:04000000','min_score':0.5}]}",
-         0, 0, 0, 0, -1},
-        {"any: one condition holds",
-         "{'id':'r','match':'any','entities':[{'name':'Olaf Scholz'}],"
-         "'topics':[{'code':'medtop:04000000','min_score':0.5}],'keywords':['wahl','football']}",
-         1, 0, 0, 1, -1},
-        {"any: two entities hold",
-         "{'id':'r','match':'any','entities':[{'name':'bundestag'},{'name':'angela merkel'}]}",
-         1, 2, 0, 0, 0},
-        {"any: nothing holds",
-         "{'id':'r','match':'any','entities':[{'name':'Olaf Scholz'}],'keywords':['football']}",
-         0, 0, 0, 0, -1},
+    {"entity any type, case-insensitive", "{'id':'r','entities':[{'name':'angela  MERKEL'}]}", 1, 1,
+     0, 0, 0},
+    {"entity with its type", "{'id':'r','entities':[{'name':'Angela Merkel','type':'PER'}]}", 1, 1,
+     0, 0, 0},
+    {"entity with the wrong type", "{'id':'r','entities':[{'name':'Angela Merkel','type':'ORG'}]}",
+     0, 0, 0, 0, -1},
+    {"entity non-ASCII case", "{'id':'r','entities':[{'name':'M\xc3\x9cNCHEN','type':'LOC'}]}", 1,
+     1, 0, 0, 1},
+    {"entity partial name", "{'id':'r','entities':[{'name':'Merkel'}]}", 0, 0, 0, 0, -1},
+    {"topic above min score", "{'id':'r','topics':[{'code':'medtop:11000000','min_score':0.5}]}", 1,
+     0, 1, 0, -1},
+    {"topic at min score", "{'id':'r','topics':[{'code':'medtop:11000000','min_score':0.8}]}", 1, 0,
+     1, 0, -1},
+    {"topic below min score", "{'id':'r','topics':[{'code':'medtop:04000000','min_score':0.5}]}", 0,
+     0, 0, 0, -1},
+    {"topic without min score", "{'id':'r','topics':[{'code':'medtop:04000000'}]}", 1, 0, 1, 0, -1},
+    {"topic absent", "{'id':'r','topics':[{'code':'medtop:15000000'}]}", 0, 0, 0, 0, -1},
+    {"keyword in title", "{'id':'r','keywords':['election']}", 1, 0, 0, 1, -1},
+    {"keyword is not a word prefix", "{'id':'r','keywords':['elect']}", 0, 0, 0, 0, -1},
+    {"keyword upper-case in text", "{'id':'r','keywords':['elections']}", 1, 0, 0, 1, -1},
+    {"keyword non-ASCII case", "{'id':'r','keywords':['\xc3\xa4rger']}", 1, 0, 0, 1, -1},
+    {"keyword non-ASCII not a prefix", "{'id':'r','keywords':['W\xc3\xb6rt']}", 0, 0, 0, 0, -1},
+    {"keyword with sharp s",
+     "{'id':'r','keywords':['STRA\xc3\x9f"
+     "ENFEST']}",
+     1, 0, 0, 1, -1},
+    {"keyword before punctuation", "{'id':'r','keywords':['z\xc3\xbcrich']}", 1, 0, 0, 1, -1},
+    {"keyword Greek", "{'id':'r','keywords':['\xce\xbc\xce\xad\xcf\x81\xce\xba\xce\xb5\xce\xbb']}",
+     1, 0, 0, 1, -1},
+    {"keyword Cyrillic",
+     "{'id':'r','keywords':['\xd0\xbc\xd0\xb5\xd1\x80\xd0\xba\xd0\xb5\xd0\xbb\xd1\x8c']}", 1, 0, 0,
+     1, -1},
+    {"keyword across white space", "{'id':'r','keywords':['about the wahl']}", 1, 0, 0, 1, -1},
+    {"keyword with symbols", "{'id':'r','keywords':['c++']}", 1, 0, 0, 1, -1},
+    {"keyword not across fields", "{'id':'r','keywords':['election angela']}", 0, 0, 0, 0, -1},
+    {"all: every condition holds",
+     "{'id':'r','match':'all','entities':[{'name':'Angela Merkel','type':'PER'}],"
+     "'topics':[{'code':'medtop:11000000','min_score':0.5}],'keywords':['election']}",
+     1, 1, 1, 1, 0},
+    {"all: one condition fails",
+     "{'id':'r','entities':[{'name':'Angela Merkel'}],"
+     "'topics':[{'code':'medtop:04000000','min_score':0.5}]}",
+     0, 0, 0, 0, -1},
+    {"any: one condition holds",
+     "{'id':'r','match':'any','entities':[{'name':'Olaf Scholz'}],"
+     "'topics':[{'code':'medtop:04000000','min_score':0.5}],'keywords':['wahl','football']}",
+     1, 0, 0, 1, -1},
+    {"any: two entities hold",
+     "{'id':'r','match':'any','entities':[{'name':'bundestag'},{'name':'angela merkel'}]}", 1, 2, 0,
+     0, 0},
+    {"any: nothing holds",
+     "{'id':'r','match':'any','entities':[{'name':'Olaf Scholz'}],'keywords':['football']}", 0, 0,
+     0, 0, -1},
 };
 
 ParameterizedTestParameters(alerts, matching)
@@ -250,72 +246,68 @@ struct bad_case {
         char name[40];
         char text[400];
         int err;
-        char msg[96];  /* expected diag.msg prefix */
-        char key[64];  /* expected diag.key */
+        char msg[96]; /* expected diag.msg prefix */
+        char key[64]; /* expected diag.key */
         int line;
 };
 
 static struct bad_case bad_cases[] = {
-        {"JSON syntax", "{'rules': [\n  {'id': 'a',\n   'keywords': ['x',]}\n]}", -EINVAL,
-         "JSON syntax error", "", 3},
-        {"trailing data", "{'rules': []}\n{}", -EINVAL, "trailing data after the JSON value", "",
-         2},
-        {"top is not an object", "[]", -EINVAL, "<top>: must be an object", "", 1},
-        {"unknown top field", "{'rules': [],\n 'rulez': []}", -EINVAL, "rulez: unknown field",
-         "rulez", 2},
-        {"rules missing", "{}", -EINVAL, "rules: missing required field", "rules", 1},
-        {"rules not an array", "{'rules': {}}", -EINVAL, "rules: must be an array", "rules", 1},
-        {"rule not an object", "{'rules': [\n 'x']}", -EINVAL,
-         "rules[0]: a rule must be an object", "rules[0]", 2},
-        {"id missing", "{'rules': [{'keywords': ['x']}]}", -EINVAL,
-         "rules[0]: missing required field 'id'", "rules[0]", 1},
-        {"id not a string", "{'rules': [\n{'id': 'a', 'keywords': ['x']},\n{'id': 7}]}", -EINVAL,
-         "rules[1].id: must be a string", "rules[1].id", 3},
-        {"id empty", "{'rules': [{'id': '', 'keywords': ['x']}]}", -EINVAL,
-         "rules[0].id: must not be empty", "rules[0].id", 1},
-        {"unknown rule field",
-         "{'rules': [\n  {'id': 'a',\n   'keywords': ['x'],\n   'entites': []}\n]}", -EINVAL,
-         "rules[0].entites: unknown field", "rules[0].entites", 4},
-        {"duplicate field", "{'rules': [{'id': 'a', 'keywords': ['x'],\n 'id': 'b'}]}", -EINVAL,
-         "rules[0].id: duplicate field", "rules[0].id", 1},
-        {"bad match", "{'rules': [{'id': 'a', 'keywords': ['x'],\n 'match': 'some'}]}", -EINVAL,
-         "rules[0].match: must be \"all\" or \"any\", not \"some\"", "rules[0].match", 2},
-        {"min_score out of range",
-         "{'rules': [\n {'id': 'a', 'keywords': ['x']},\n {'id': 'b', 'topics': [\n"
-         "   {'code': 'medtop:1'},\n   {'code': 'medtop:2',\n    'min_score': 1.5}]}]}",
-         -EINVAL, "rules[1].topics[1].min_score: must be a number from 0 to 1",
-         "rules[1].topics[1].min_score", 6},
-        {"min_score not a number",
-         "{'rules': [{'id': 'a', 'topics': [{'code': 'c', 'min_score': '0.5'}]}]}", -EINVAL,
-         "rules[0].topics[0].min_score: must be a number", "rules[0].topics[0].min_score", 1},
-        {"topic code missing", "{'rules': [{'id': 'a', 'topics': [{'min_score': 0.5}]}]}",
-         -EINVAL, "rules[0].topics[0]: missing required field 'code'", "rules[0].topics[0]", 1},
-        {"unknown entity type",
-         "{'rules': [{'id': 'a', 'entities': [{'name': 'X', 'type': 'PERSON'}]}]}", -EINVAL,
-         "rules[0].entities[0].type: unknown entity type 'PERSON'", "rules[0].entities[0].type",
-         1},
-        {"unknown entity field",
-         "{'rules': [{'id': 'a', 'entities': [{'name': 'X', 'salience': 1}]}]}", -EINVAL,
-         "rules[0].entities[0].salience: unknown field", "rules[0].entities[0].salience", 1},
-        {"entity name blank", "{'rules': [{'id': 'a', 'entities': [{'name': ' \\t '}]}]}",
-         -EINVAL, "rules[0].entities[0].name: must hold more than white space",
-         "rules[0].entities[0].name", 1},
-        {"entities not an array", "{'rules': [{'id': 'a', 'entities': {'name': 'X'}}]}",
-         -EINVAL, "rules[0].entities: must be an array", "rules[0].entities", 1},
-        {"keyword not a string", "{'rules': [{'id': 'a', 'keywords': ['x', 3]}]}", -EINVAL,
-         "rules[0].keywords[1]: must be a string", "rules[0].keywords[1]", 1},
-        {"keyword blank", "{'rules': [{'id': 'a', 'keywords': ['  ']}]}", -EINVAL,
-         "rules[0].keywords[0]: must hold more than white space", "rules[0].keywords[0]", 1},
-        {"keyword bad UTF-8", "{'rules': [{'id': 'a', 'keywords': ['ab\xff']}]}", -EINVAL,
-         "rules[0].keywords[0]: not valid UTF-8 at byte 2", "rules[0].keywords[0]", 1},
-        {"rule without conditions", "{'rules': [\n{'id': 'a', 'description': 'nothing'}]}",
-         -EINVAL, "rules[0]: rule 'a' has no entities, topics or keywords", "rules[0]", 2},
-        {"duplicate rule id",
-         "{'rules': [\n{'id': 'a', 'keywords': ['x']},\n{'id': 'b', 'keywords': ['y']},\n"
-         "{'id': 'a', 'keywords': ['z']}]}",
-         -EINVAL, "rules[2].id: duplicate rule id 'a' (first at rules[0])", "rules[2].id", 4},
-        {"id with control character", "{'rules': [{'id': 'a\\nb', 'keywords': ['x']}]}",
-         -EINVAL, "rules[0].id: must not contain control characters", "rules[0].id", 1},
+    {"JSON syntax", "{'rules': [\n  {'id': 'a',\n   'keywords': ['x',]}\n]}", -EINVAL,
+     "JSON syntax error", "", 3},
+    {"trailing data", "{'rules': []}\n{}", -EINVAL, "trailing data after the JSON value", "", 2},
+    {"top is not an object", "[]", -EINVAL, "<top>: must be an object", "", 1},
+    {"unknown top field", "{'rules': [],\n 'rulez': []}", -EINVAL, "rulez: unknown field", "rulez",
+     2},
+    {"rules missing", "{}", -EINVAL, "rules: missing required field", "rules", 1},
+    {"rules not an array", "{'rules': {}}", -EINVAL, "rules: must be an array", "rules", 1},
+    {"rule not an object", "{'rules': [\n 'x']}", -EINVAL, "rules[0]: a rule must be an object",
+     "rules[0]", 2},
+    {"id missing", "{'rules': [{'keywords': ['x']}]}", -EINVAL,
+     "rules[0]: missing required field 'id'", "rules[0]", 1},
+    {"id not a string", "{'rules': [\n{'id': 'a', 'keywords': ['x']},\n{'id': 7}]}", -EINVAL,
+     "rules[1].id: must be a string", "rules[1].id", 3},
+    {"id empty", "{'rules': [{'id': '', 'keywords': ['x']}]}", -EINVAL,
+     "rules[0].id: must not be empty", "rules[0].id", 1},
+    {"unknown rule field",
+     "{'rules': [\n  {'id': 'a',\n   'keywords': ['x'],\n   'entites': []}\n]}", -EINVAL,
+     "rules[0].entites: unknown field", "rules[0].entites", 4},
+    {"duplicate field", "{'rules': [{'id': 'a', 'keywords': ['x'],\n 'id': 'b'}]}", -EINVAL,
+     "rules[0].id: duplicate field", "rules[0].id", 1},
+    {"bad match", "{'rules': [{'id': 'a', 'keywords': ['x'],\n 'match': 'some'}]}", -EINVAL,
+     "rules[0].match: must be \"all\" or \"any\", not \"some\"", "rules[0].match", 2},
+    {"min_score out of range",
+     "{'rules': [\n {'id': 'a', 'keywords': ['x']},\n {'id': 'b', 'topics': [\n"
+     "   {'code': 'medtop:1'},\n   {'code': 'medtop:2',\n    'min_score': 1.5}]}]}",
+     -EINVAL, "rules[1].topics[1].min_score: must be a number from 0 to 1",
+     "rules[1].topics[1].min_score", 6},
+    {"min_score not a number",
+     "{'rules': [{'id': 'a', 'topics': [{'code': 'c', 'min_score': '0.5'}]}]}", -EINVAL,
+     "rules[0].topics[0].min_score: must be a number", "rules[0].topics[0].min_score", 1},
+    {"topic code missing", "{'rules': [{'id': 'a', 'topics': [{'min_score': 0.5}]}]}", -EINVAL,
+     "rules[0].topics[0]: missing required field 'code'", "rules[0].topics[0]", 1},
+    {"unknown entity type",
+     "{'rules': [{'id': 'a', 'entities': [{'name': 'X', 'type': 'PERSON'}]}]}", -EINVAL,
+     "rules[0].entities[0].type: unknown entity type 'PERSON'", "rules[0].entities[0].type", 1},
+    {"unknown entity field", "{'rules': [{'id': 'a', 'entities': [{'name': 'X', 'salience': 1}]}]}",
+     -EINVAL, "rules[0].entities[0].salience: unknown field", "rules[0].entities[0].salience", 1},
+    {"entity name blank", "{'rules': [{'id': 'a', 'entities': [{'name': ' \\t '}]}]}", -EINVAL,
+     "rules[0].entities[0].name: must hold more than white space", "rules[0].entities[0].name", 1},
+    {"entities not an array", "{'rules': [{'id': 'a', 'entities': {'name': 'X'}}]}", -EINVAL,
+     "rules[0].entities: must be an array", "rules[0].entities", 1},
+    {"keyword not a string", "{'rules': [{'id': 'a', 'keywords': ['x', 3]}]}", -EINVAL,
+     "rules[0].keywords[1]: must be a string", "rules[0].keywords[1]", 1},
+    {"keyword blank", "{'rules': [{'id': 'a', 'keywords': ['  ']}]}", -EINVAL,
+     "rules[0].keywords[0]: must hold more than white space", "rules[0].keywords[0]", 1},
+    {"keyword bad UTF-8", "{'rules': [{'id': 'a', 'keywords': ['ab\xff']}]}", -EINVAL,
+     "rules[0].keywords[0]: not valid UTF-8 at byte 2", "rules[0].keywords[0]", 1},
+    {"rule without conditions", "{'rules': [\n{'id': 'a', 'description': 'nothing'}]}", -EINVAL,
+     "rules[0]: rule 'a' has no entities, topics or keywords", "rules[0]", 2},
+    {"duplicate rule id",
+     "{'rules': [\n{'id': 'a', 'keywords': ['x']},\n{'id': 'b', 'keywords': ['y']},\n"
+     "{'id': 'a', 'keywords': ['z']}]}",
+     -EINVAL, "rules[2].id: duplicate rule id 'a' (first at rules[0])", "rules[2].id", 4},
+    {"id with control character", "{'rules': [{'id': 'a\\nb', 'keywords': ['x']}]}", -EINVAL,
+     "rules[0].id: must not contain control characters", "rules[0].id", 1},
 };
 
 ParameterizedTestParameters(alerts, malformed)
@@ -349,9 +341,9 @@ Test(alerts, bounds)
         /* one rule too many */
         cr_assert_eq(ne_buf_append_str(&b, "{\"rules\":["), 0);
         for (int i = 0; i <= NE_ALERT_MAX_RULES; i++)
-                cr_assert_eq(ne_buf_appendf(&b, "%s{\"id\":\"r%d\",\"keywords\":[\"k\"]}",
-                                            i ? "," : "", i),
-                             0);
+                cr_assert_eq(
+                    ne_buf_appendf(&b, "%s{\"id\":\"r%d\",\"keywords\":[\"k\"]}", i ? "," : "", i),
+                    0);
         cr_assert_eq(ne_buf_append_str(&b, "]}"), 0);
         ne_diag_clear(&diag);
         cr_expect_eq(ne_alert_rules_parse(b.data, b.len, &rules, &diag), -E2BIG, "%s", diag.msg);
@@ -395,8 +387,14 @@ Test(alerts, fold)
         cr_expect_str_eq(b.data, "\xc3\xa4rger istanbul \xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1"
                                  " \xd1\x91\xd0\xb6");
         ne_buf_reset(&b);
-        cr_assert_eq(ne_alert_fold("a\xff" "B", 3, false, &b), 0);
-        cr_expect_str_eq(b.data, "a\xef\xbf\xbd" "b", "ill-formed byte becomes U+FFFD");
+        cr_assert_eq(ne_alert_fold("a\xff"
+                                   "B",
+                                   3, false, &b),
+                     0);
+        cr_expect_str_eq(b.data,
+                         "a\xef\xbf\xbd"
+                         "b",
+                         "ill-formed byte becomes U+FFFD");
         ne_buf_reset(&b);
         cr_assert_eq(ne_alert_fold(" x ", 3, false, &b), 0);
         cr_expect_str_eq(b.data, " x ");
@@ -406,7 +404,7 @@ Test(alerts, fold)
 Test(alerts, alert_id_deterministic)
 {
         char a[NE_ALERT_ID_LEN + 1], b[NE_ALERT_ID_LEN + 1], c[NE_ALERT_ID_LEN + 1],
-                d[NE_ALERT_ID_LEN + 1];
+            d[NE_ALERT_ID_LEN + 1];
         /* reference values: FNV-1a 128 over rule '\0' article, computed in Python */
         ne_alert_id("merkel-politics", "art-1", a);
         cr_expect_str_eq(a, "1b572a76de9411adefeae82fa59ffec8");
@@ -485,18 +483,18 @@ Test(alert_encode, avro_decodes_with_avro_c)
         struct ne_buf out = {0}, again = {0};
         struct ne_lineage lin = {"articles", 3, 1234567890123LL};
         ne_diag_clear(&diag);
-        cr_assert_eq(ne_alert_encoder_new(schema_text, slen, 0x01020304, NE_FORMAT_AVRO, &enc,
-                                          &diag),
-                     0, "%s", diag.msg);
-        cr_assert_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, &lin, 1732800999000LL, &out,
-                                     &diag),
-                     0, "%s", diag.msg);
+        cr_assert_eq(
+            ne_alert_encoder_new(schema_text, slen, 0x01020304, NE_FORMAT_AVRO, &enc, &diag), 0,
+            "%s", diag.msg);
+        cr_assert_eq(
+            ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, &lin, 1732800999000LL, &out, &diag), 0,
+            "%s", diag.msg);
         cr_assert_gt(out.len, 5);
         cr_expect_eq(memcmp(out.data, "\x00\x01\x02\x03\x04", 5), 0, "Confluent header");
         /* the reused value is reset: a second encode gives the same bytes */
-        cr_assert_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, &lin, 1732800999000LL, &again,
-                                     &diag),
-                     0);
+        cr_assert_eq(
+            ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, &lin, 1732800999000LL, &again, &diag),
+            0);
         cr_expect(again.len == out.len && memcmp(again.data, out.data, out.len) == 0);
 
         avro_schema_t schema;
@@ -579,9 +577,8 @@ Test(alert_encode, avro_decodes_with_python_avro)
         struct ne_buf out = {0};
         cr_assert_eq(ne_alert_encoder_new(schema_text, slen, 7, NE_FORMAT_AVRO, &enc, NULL), 0);
         /* no lineage this time: the null branch */
-        cr_assert_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, NULL, 1732800999000LL, &out,
-                                     NULL),
-                     0);
+        cr_assert_eq(
+            ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, NULL, 1732800999000LL, &out, NULL), 0);
         char path[] = "/tmp/ne_alert_XXXXXX";
         int fd = mkstemp(path);
         cr_assert_geq(fd, 0);
@@ -636,9 +633,8 @@ Test(alert_encode, json)
         struct ne_buf out = {0};
         struct ne_lineage lin = {"articles", 0, 42};
         cr_assert_eq(ne_alert_encoder_new(NULL, 0, 0, NE_FORMAT_JSON, &enc, NULL), 0);
-        cr_assert_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, &lin, 1732800999000LL, &out,
-                                     NULL),
-                     0);
+        cr_assert_eq(
+            ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, &lin, 1732800999000LL, &out, NULL), 0);
         cJSON *d = cJSON_Parse(out.data);
         cr_assert_not_null(d, "%s", out.data);
         cr_expect_str_eq(cJSON_GetObjectItem(d, "rule_id")->valuestring, "merkel-politics");
@@ -672,16 +668,14 @@ Test(alert_encode, errors)
         /* a record schema without the fields the encoder fills */
         const char *other = "{\"type\":\"record\",\"name\":\"X\",\"fields\":[{\"name\":\"a\","
                             "\"type\":\"int\"}]}";
-        cr_assert_eq(ne_alert_encoder_new(other, strlen(other), 1, NE_FORMAT_AVRO, &enc, &diag),
-                     0, "%s", diag.msg);
-        cr_expect_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, NULL, 0, &out, &diag),
-                     -EINVAL);
+        cr_assert_eq(ne_alert_encoder_new(other, strlen(other), 1, NE_FORMAT_AVRO, &enc, &diag), 0,
+                     "%s", diag.msg);
+        cr_expect_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, NULL, 0, &out, &diag), -EINVAL);
         cr_expect(strstr(diag.msg, "alert_id") != NULL, "%s", diag.msg);
         cr_expect_eq(out.len, 0, "out unchanged");
         /* an index that does not fit the enrichment */
         fx.m[0].entities[0] = 99;
-        cr_expect_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, NULL, 0, &out, &diag),
-                     -EINVAL);
+        cr_expect_eq(ne_alert_encode(enc, &fx.m[0], fx.art, fx.enr, NULL, 0, &out, &diag), -EINVAL);
         cr_expect(strstr(diag.msg, "out of range") != NULL, "%s", diag.msg);
         ne_alert_encoder_free(enc);
         ne_buf_release(&out);
