@@ -681,3 +681,44 @@ Test(alert_encode, errors)
         ne_buf_release(&out);
         fixture_teardown(&fx);
 }
+
+/* Every record, enum and field of the alert schema carries a doc: the schema is the contract
+ * dashboards are built against. */
+static void expect_docs(const cJSON *type, const char *path)
+{
+        if (cJSON_IsArray(type)) {
+                const cJSON *b;
+                cJSON_ArrayForEach(b, type) expect_docs(b, path);
+                return;
+        }
+        if (!cJSON_IsObject(type))
+                return;
+        const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(type, "type"));
+        if (t && (strcmp(t, "record") == 0 || strcmp(t, "enum") == 0))
+                cr_expect(cJSON_IsString(cJSON_GetObjectItem(type, "doc")), "%s: no doc", path);
+        const cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItem(type, "fields"))
+        {
+                char sub[256];
+                snprintf(sub, sizeof(sub), "%s.%s", path,
+                         cJSON_GetStringValue(cJSON_GetObjectItem(f, "name")));
+                cr_expect(cJSON_IsString(cJSON_GetObjectItem(f, "doc")), "%s: no doc", sub);
+                expect_docs(cJSON_GetObjectItem(f, "type"), sub);
+        }
+        expect_docs(cJSON_GetObjectItem(type, "items"), path);
+        expect_docs(cJSON_GetObjectItem(type, "values"), path);
+}
+
+Test(alert_encode, schema_documented)
+{
+        size_t len;
+        char *text = read_schema(&len);
+        cJSON *root = cJSON_ParseWithLength(text, len);
+        cr_assert_not_null(root);
+        cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(root, "namespace")),
+                         "io.newsenrichd");
+        cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItem(root, "fields")), 12);
+        expect_docs(root, "EntityAlert");
+        cJSON_Delete(root);
+        free(text);
+}
