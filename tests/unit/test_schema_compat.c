@@ -432,3 +432,22 @@ Test(cli, exit_status_and_output)
         cr_expect_eq(run_cli(args, out, sizeof(out)), 2, "%s", out);
         cr_expect_eq(run_cli(v1, out, sizeof(out)), 2, "%s", out);
 }
+
+Test(compat, nesting_bounded)
+{
+        /* arrays of arrays, one level deeper than the checker follows */
+        char json[2048] = "";
+        int depth = NE_SCHEMA_COMPAT_MAX_DEPTH + 2;
+        for (int i = 0; i < depth; i++)
+                strcat(json, "{\"type\":\"array\",\"items\":");
+        strcat(json, "\"int\"");
+        for (int i = 0; i < depth; i++)
+                strcat(json, "}");
+        struct ne_compat_schema *s = NULL;
+        struct ne_diag diag;
+        ne_diag_clear(&diag);
+        cr_expect_eq(ne_schema_compat_parse(json, strlen(json), &s, &diag), -ELOOP, "%s",
+                     diag.msg);
+        cr_expect_str_eq(diag.msg, "types nest deeper than 64");
+        cr_expect_null(s);
+}
