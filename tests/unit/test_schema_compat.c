@@ -446,8 +446,7 @@ Test(compat, nesting_bounded)
         struct ne_compat_schema *s = NULL;
         struct ne_diag diag;
         ne_diag_clear(&diag);
-        cr_expect_eq(ne_schema_compat_parse(json, strlen(json), &s, &diag), -ELOOP, "%s",
-                     diag.msg);
+        cr_expect_eq(ne_schema_compat_parse(json, strlen(json), &s, &diag), -ELOOP, "%s", diag.msg);
         cr_expect_str_eq(diag.msg, "types nest deeper than 64");
         cr_expect_null(s);
 }
