@@ -320,6 +320,11 @@ static enum tok_kind period_kind(const struct scan *sc, size_t pos, const struct
         }
         switch (abbr_lookup(sc->s + pos, n)) {
         case ABBR_MID:
+                /* "No. 1" but not "No." answering a question */
+                if ((sc->s[pos] == 'N' && (n == 2 || n == 3)) &&
+                    !(byte_at(sc, w->end + 1) == ' ' &&
+                      class_at(sc, w->end + 2, &nb) == CC_DIGIT))
+                        return K_WORD;
                 return K_ABBR_MID;
         case ABBR_END:
                 return K_ABBR_END;
