@@ -195,6 +195,13 @@ enum cc cc_at(const unsigned char *s, size_t len, size_t pos, size_t *ret_n, int
         return classify(cp);
 }
 
+enum cc cc_of(int32_t cp)
+{
+        if (cp < 0)
+                return CC_BAD;
+        return cp < 0x80 ? (enum cc)cc_ascii[cp] : classify(cp);
+}
+
 bool ne_tokenize_is_upper(int32_t cp)
 {
         if (cp < 0x80)

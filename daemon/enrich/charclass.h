@@ -32,6 +32,9 @@ enum cc {
  * ill-formed byte, with CC_BAD). */
 enum cc cc_at(const unsigned char *s, size_t len, size_t pos, size_t *ret_n, int32_t *ret_cp);
 
+/* Class of a code point (>= 0). */
+enum cc cc_of(int32_t cp);
+
 /* Class of one ASCII byte (< 0x80). */
 extern const uint8_t cc_ascii[128];
 
