@@ -68,14 +68,16 @@ static const char *const starters[] = {
         "Analysts", "Police",
 };
 
-/* w[0..n) equals the listed form, or its all-uppercase form. */
-static bool word_is(const unsigned char *w, size_t n, const char *listed)
+/* w[0..n) equals the listed form, or its all-uppercase form when caps_ok. */
+static bool word_is(const unsigned char *w, size_t n, const char *listed, bool caps_ok)
 {
         size_t k = strlen(listed);
         if (k != n)
                 return false;
         if (memcmp(w, listed, n) == 0)
                 return true;
+        if (!caps_ok)
+                return false;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)listed[i];
                 if (c >= 'a' && c <= 'z')
@@ -90,8 +92,10 @@ enum abbr abbr_lookup(const unsigned char *w, size_t n)
 {
         if (n == 0 || n > 6)
                 return ABBR_NONE;
+        /* "MS." "FT." "SEC." at a sentence end are acronyms, not "Ms." "ft." "Sec." */
+        bool caps_ok = n >= 3 && memcmp(w, "SEC", 3) != 0;
         for (size_t i = 0; i < sizeof(abbrs) / sizeof(abbrs[0]); i++)
-                if (word_is(w, n, abbrs[i].w))
+                if (word_is(w, n, abbrs[i].w, caps_ok))
                         return abbrs[i].kind;
         return ABBR_NONE;
 }
@@ -101,7 +105,7 @@ static bool is_starter(const unsigned char *w, size_t n)
         if (n == 0 || n > 10 || w[0] < 'A' || w[0] > 'Z')
                 return false;
         for (size_t i = 0; i < sizeof(starters) / sizeof(starters[0]); i++)
-                if (word_is(w, n, starters[i]))
+                if (word_is(w, n, starters[i], true))
                         return true;
         return false;
 }

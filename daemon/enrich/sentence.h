@@ -56,8 +56,8 @@ enum abbr {
         ABBR_END, /* companies, months, states, "etc.": may end one */
 };
 
-/* Looks a word (without its period) up in the abbreviation list; matches the listed form or
- * its all-uppercase form ("Corp", "CORP"). */
+/* Looks a word (without its period) up in the abbreviation list; matches the listed form or,
+ * for three letters or more, its all-uppercase form ("Corp", "CORP"; not "MS" for "Ms"). */
 enum abbr abbr_lookup(const unsigned char *w, size_t n);
 
 #endif

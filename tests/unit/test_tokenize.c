@@ -43,6 +43,8 @@ static struct tok_case cases[] = {
         {"St. Petersburg, e.g. the i.e. form", "St. Petersburg , e.g. the i.e. form"},
         {"U.S.-led talks", "U.S.-led talks"},
         {"CORP. INC.", "CORP. INC ."},
+        {"patients with MS. Final approval by the SEC. The FT.",
+         "patients with MS . <S> Final approval by the SEC . <S> The FT ."},
         /* hyphens, numbers, money */
         {"EU-wide re-examine pre- and post-war", "EU-wide re-examine pre - and post-war"},
         {"1,000 3.5 1996-08-22 6-4 3.5bn", "1,000 3.5 1996-08-22 6-4 3.5bn"},
