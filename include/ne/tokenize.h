@@ -1,8 +1,28 @@
 /* The news tokenizer: UTF-8 text in, struct ne_token array out, following the CoNLL-2003 / Penn
- * Treebank conventions the tagger is trained on ("U.S." whole, "Germany 's", "does n't",
- * "EU-wide", "1,000", "$ 3.5", quotes and punctuation split), with sentence, line and paragraph
- * starts flagged. Pure and allocation-free: the caller owns the text and the token array, so one
- * token buffer per thread serves every article. Safe to call from any thread. */
+ * Treebank conventions the tagger is trained on, with sentence, line and paragraph starts
+ * flagged. Pure and allocation-free: the caller owns the text and the token array, so one
+ * token buffer per thread serves every article. Safe to call from any thread.
+ *
+ * Conventions (tests/unit/test_tokenize.c has a table of them):
+ *   - possessives and clitics split: "Germany 's", "Germany ’s", "does n't", "ca n't", "I 'm",
+ *     "States '"; names keep inner apostrophes: "O'Brien", "d'Italia", "rock'n'roll";
+ *   - hyphenated words, numbers, dates, times, fractions whole: "EU-wide", "1,000", "3.5bn",
+ *     "1996-08-22", "10:30", "1/2", "AT&T", "U.S.-led", "+44", "'90s";
+ *   - abbreviations keep their period ("U.S.", "a.m.", "Mr.", "Corp.", "F."), except that a
+ *     sentence-final one gives it up as CoNLL writes it ("Apple Inc ." before a new sentence);
+ *   - currency signs and % split ("$ 3.5", "12 %", "€ 40") but "US$", "HK$", "C$" whole;
+ *   - quotes, brackets and punctuation are tokens; runs stay together ("--", "...", "?!");
+ *     Unicode dashes, quotes and … are tokens too (see ne_token_norm for their ASCII forms);
+ *   - URLs (http://, https://, ftp://, www.), e-mail addresses, #hashtags and @handles whole;
+ *   - letters of any script form words ("Zürich", "Łódź", "Москва"); CJK ideographs and kana
+ *     are one token each; emoji (with modifiers and ZWJ sequences) are one token each;
+ *   - spaces include NBSP, the Unicode spaces, U+3000 and a BOM; U+2028 is a line break and
+ *     U+2029 a paragraph break.
+ * Sentence starts are heuristic (daemon/enrich/sentence.c): after . ! ? before anything but a
+ * lowercase word; after an abbreviation or ellipsis only before a sentence-starting function
+ * word ("The", "He"), so "the U.S. Senate" stays one sentence; never after a title ("Mr.") or
+ * initial; at a blank line; at a line break unless the next line starts lowercase or the last
+ * ended with , ; : or an opening bracket; after a dateline ("BRUSSELS, Aug 22 (Reuters) -"). */
 #ifndef NE_TOKENIZE_H
 #define NE_TOKENIZE_H
 

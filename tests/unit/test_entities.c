@@ -383,3 +383,70 @@ Test(entities, span_count_is_bounded)
         free(toks);
         free(spans);
 }
+
+/* Random words and random valid spans: whatever is grouped, the output keeps the contract. */
+Test(entities, random_spans_keep_invariants)
+{
+        static const char *const words[] = {
+                "Nadella", "Satya", "Microsoft", "Corp.", "MICROSOFT", "'s", "\xe2\x80\x99s",
+                "the", "EU", "European", "Union", "Z\xc3\xbcrich", "\"", "(", ")", ",", ".",
+                "U.S.", "US", "Inc.", "Smith", "John", "\xc5\x81\xc3\xb3" "d\xc5\xba", "said",
+                "\xe6\x9d\xb1", "--", "...", "Group", "of"};
+        enum { NW = sizeof(words) / sizeof(words[0]) };
+        static char text[4096];
+        static struct ne_token toks[1024];
+        static struct ne_span spans[128];
+        unsigned seed = 42;
+        for (int iter = 0; iter < 3000; iter++) {
+                size_t len = 0;
+                seed = seed * 1103515245u + 12345u;
+                int nw = (int)((seed >> 8) % 120) + 1;
+                for (int j = 0; j < nw; j++) {
+                        seed = seed * 1103515245u + 12345u;
+                        const char *w = words[(seed >> 8) % NW];
+                        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s", w,
+                                                (seed >> 20) % 7 ? " " : "\n");
+                }
+                int nt = ne_tokenize(text, len, toks, 1024);
+                cr_assert_gt(nt, 0);
+                size_t ns = 0;
+                for (; ns < (size_t)nt / 2 && ns < 128; ns++) {
+                        seed = seed * 1103515245u + 12345u;
+                        uint32_t b = (seed >> 8) % (uint32_t)nt;
+                        uint32_t e = b + 1 + (seed >> 24) % 3;
+                        if (e > (uint32_t)nt)
+                                e = (uint32_t)nt;
+                        spans[ns] = (struct ne_span){b, e, (enum ne_entity_type)((seed >> 4) % 4),
+                                                     (float)((seed >> 12) % 101) / 100.0f};
+                }
+                struct ne_entity_input in = {iter % 2 ? NE_FIELD_TITLE : NE_FIELD_BODY, text,
+                                             toks, (size_t)nt, spans, ns};
+                struct ne_enrichment *enr = ne_enrichment_new();
+                size_t max = (size_t)(iter % 10) + 1;
+                cr_assert_eq(ne_entities_build(&in, 1, max, enr, NULL), 0);
+                cr_assert_leq(enr->n_entities, max);
+                size_t mentions = 0;
+                for (size_t i = 0; i < enr->n_entities; i++) {
+                        const struct ne_entity *e = &enr->entities[i];
+                        cr_assert(e->name && e->name[0] != '\0');
+                        cr_assert_gt(e->n_mentions, 0);
+                        cr_assert(e->salience >= 0.0f && e->salience <= 1.0f);
+                        cr_assert(e->confidence >= 0.0f && e->confidence <= 1.0f);
+                        cr_assert((unsigned)e->type < NE_ENT__COUNT);
+                        if (i > 0)
+                                cr_assert_leq(e->salience, enr->entities[i - 1].salience);
+                        for (size_t k = 0; k < e->n_mentions; k++) {
+                                const struct ne_mention *m = &e->mentions[k];
+                                cr_assert_lt(m->start, m->end);
+                                cr_assert_leq(m->end, len);
+                                cr_assert_lt(m->cp_start, m->cp_end);
+                                cr_assert_leq(m->cp_end - m->cp_start, m->end - m->start);
+                                if (k > 0)
+                                        cr_assert_geq(m->start, e->mentions[k - 1].start);
+                        }
+                        mentions += e->n_mentions;
+                }
+                cr_assert_leq(mentions, ns);
+                ne_enrichment_free(enr);
+        }
+}
