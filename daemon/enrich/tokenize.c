@@ -236,9 +236,9 @@ static void scan_word(const struct scan *sc, size_t pos, struct word *w)
                                 w->apos_len = nb;
                         }
                 } else if (b == '.') {
-                        if (byte_at(sc, q + 1) == '-' && w->n_dot > 0 &&
-                            cc_is_word(class_at(sc, q + 2, &nb2))) {
-                                nb = 2; /* "U.S.-led" */
+                        if (byte_at(sc, q + 1) == '-' && cc_is_word(class_at(sc, q + 2, &nb2)) &&
+                            (w->n_dot > 0 || abbr_lookup(s + pos, q - pos) != ABBR_NONE)) {
+                                nb = 2; /* "U.S.-led", "Wash.-based" */
                                 join = true;
                         } else {
                                 join = cc_is_word(next);

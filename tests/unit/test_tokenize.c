@@ -41,7 +41,8 @@ static struct tok_case cases[] = {
         {"No. 1 seed. No. He did.", "No. 1 seed . <S> No . <S> He did ."},
         {"Microsoft Corp. said on Friday", "Microsoft Corp. said on Friday"},
         {"St. Petersburg, e.g. the i.e. form", "St. Petersburg , e.g. the i.e. form"},
-        {"U.S.-led talks", "U.S.-led talks"},
+        {"U.S.-led talks by a Wash.-based firm", "U.S.-led talks by a Wash.-based firm"},
+        {"We don\xe2\x80\x99t know", "We do n\xe2\x80\x99t know"},
         {"CORP. INC.", "CORP. INC ."},
         {"patients with MS. Final approval by the SEC. The FT.",
          "patients with MS . <S> Final approval by the SEC . <S> The FT ."},
@@ -444,4 +445,56 @@ Test(tokenize, case_mapping)
         cr_assert(!ne_tokenize_is_upper(0xE9));
         cr_assert(!ne_tokenize_is_upper(0xD7)); /* × */
         cr_assert(!ne_tokenize_is_upper(-1));
+}
+
+static char *slurp(const char *name, size_t *ret_len)
+{
+        char path[1024];
+        const char *dir = getenv("NE_FIXTURES");
+        if (dir)
+                snprintf(path, sizeof(path), "%s/tok/%s", dir, name);
+        else
+                snprintf(path, sizeof(path), "%s/tests/fixtures/tok/%s", NE_SOURCE_DIR, name);
+        FILE *f = fopen(path, "rb");
+        cr_assert_not_null(f, "%s", path);
+        char *buf = malloc(1 << 16);
+        cr_assert_not_null(buf);
+        size_t len = fread(buf, 1, (1 << 16) - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        *ret_len = len;
+        return buf;
+}
+
+/* A whole article (written for this test: headline, byline, dateline, quotes, non-ASCII
+ * names, URL) against its reviewed token list, one token a line: byte start, end, code point
+ * start, end, flags as S/L/P or -, the token, its normalised form. The offsets in the .tokens
+ * file were checked independently with Python's UTF-8 decoder. */
+Test(tokenize, golden_article)
+{
+        size_t len, glen;
+        char *text = slurp("article.txt", &len);
+        char *gold = slurp("article.tokens", &glen);
+        struct ne_token toks[512];
+        int n = ne_tokenize(text, len, toks, 512);
+        cr_assert_gt(n, 0);
+        char *save = NULL;
+        int i = 0;
+        for (char *line = strtok_r(gold, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                cr_assert_lt(i, n, "fewer tokens than the golden list");
+                const struct ne_token *t = &toks[i];
+                char flags[4] = {t->flags & NE_TOK_SENT_START ? 'S' : '-',
+                                 t->flags & NE_TOK_LINE_START ? 'L' : '-',
+                                 t->flags & NE_TOK_PARA_START ? 'P' : '-', '\0'};
+                char norm[256], want[600];
+                ne_token_norm(text, t, norm, sizeof(norm));
+                snprintf(want, sizeof(want), "%u %u %u %u %s %.*s %s", t->start, t->end,
+                         t->cp_start, t->cp_end, flags, (int)(t->end - t->start),
+                         text + t->start, norm);
+                cr_assert_str_eq(want, line, "token %d", i);
+                i++;
+        }
+        cr_assert_eq(i, n, "more tokens than the golden list");
+        free(text);
+        free(gold);
 }
