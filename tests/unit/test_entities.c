@@ -450,3 +450,60 @@ Test(entities, random_spans_keep_invariants)
                 ne_enrichment_free(enr);
         }
 }
+
+/* A whole article, with the spans a tagger would give. */
+Test(entities, realistic_article)
+{
+        field_init(&g_title, "MICROSOFT\xe2\x80\x99S NADELLA UNVEILS $3.5 BILLION AI PLAN");
+        field_init(&g_body,
+                   "REDMOND, Wash., May 4 (Reuters) - Microsoft Corp. Chief Executive Satya "
+                   "Nadella said on Tuesday the company would invest $3.5 billion in data "
+                   "centres across the U.S. and Europe. \xe2\x80\x9cWe don\xe2\x80\x99t see this "
+                   "as optional,\xe2\x80\x9d Nadella told reporters. Shares in the Redmond "
+                   "firm rose on the Nasdaq. Analysts at Goldman Sachs Group Inc. said the "
+                   "EU-wide roll-out could cost \xe2\x82\xac" "40 million. Officials in "
+                   "Z\xc3\xbcrich and \xc5\x81\xc3\xb3" "d\xc5\xba welcomed it. Dr. Anna "
+                   "Kowalski, who advises Poland\xe2\x80\x99s government, agreed. Goldman "
+                   "Sachs declined to comment.");
+        add_span(&g_title, "MICROSOFT\xe2\x80\x99S", NE_ENT_ORG, 0.7f);
+        add_span(&g_title, "NADELLA", NE_ENT_PER, 0.6f);
+        add_span(&g_body, "REDMOND", NE_ENT_LOC, 0.9f);
+        add_span(&g_body, "Wash.", NE_ENT_LOC, 0.8f);
+        add_span(&g_body, "Reuters", NE_ENT_ORG, 0.95f);
+        add_span(&g_body, "Microsoft Corp.", NE_ENT_ORG, 0.97f);
+        add_span(&g_body, "Satya Nadella", NE_ENT_PER, 0.99f);
+        add_span(&g_body, "U.S.", NE_ENT_LOC, 0.98f);
+        add_span(&g_body, "Europe", NE_ENT_LOC, 0.98f);
+        add_span(&g_body, "Nadella", NE_ENT_PER, 0.95f);
+        add_span(&g_body, "Redmond", NE_ENT_LOC, 0.9f);
+        add_span(&g_body, "Nasdaq", NE_ENT_ORG, 0.8f);
+        add_span(&g_body, "Goldman Sachs Group Inc.", NE_ENT_ORG, 0.95f);
+        add_span(&g_body, "EU-wide", NE_ENT_MISC, 0.7f);
+        add_span(&g_body, "Z\xc3\xbcrich", NE_ENT_LOC, 0.97f);
+        add_span(&g_body, "\xc5\x81\xc3\xb3" "d\xc5\xba", NE_ENT_LOC, 0.9f);
+        add_span(&g_body, "Anna Kowalski", NE_ENT_PER, 0.96f);
+        add_span(&g_body, "Poland\xe2\x80\x99s", NE_ENT_LOC, 0.97f);
+        add_span(&g_body, "Goldman Sachs", NE_ENT_ORG, 0.9f);
+        struct ne_enrichment *enr = build(32);
+        cr_assert_eq(enr->n_entities, 14);
+        cr_assert_str_eq(enr->entities[0].name, "Satya Nadella");
+        cr_assert_eq(enr->entities[0].n_mentions, 3);
+        cr_assert_eq(enr->entities[0].mentions[0].field, NE_FIELD_TITLE);
+        cr_assert_str_eq(enr->entities[1].name, "Microsoft Corp.");
+        cr_assert_eq(enr->entities[1].n_mentions, 2);
+        /* the title mention ends before the possessive: "MICROSOFT" is 9 bytes */
+        cr_assert_eq(enr->entities[1].mentions[0].end, 9);
+        bool saw_poland = false, saw_redmond = false, saw_goldman = false;
+        for (size_t i = 2; i < enr->n_entities; i++) {
+                const struct ne_entity *e = &enr->entities[i];
+                cr_assert_lt(e->salience, enr->entities[1].salience);
+                if (strcmp(e->name, "Poland") == 0)
+                        saw_poland = true;
+                if (strcmp(e->name, "Redmond") == 0)
+                        saw_redmond = e->n_mentions == 2;
+                if (strcmp(e->name, "Goldman Sachs Group Inc.") == 0)
+                        saw_goldman = e->n_mentions == 2;
+        }
+        cr_assert(saw_poland && saw_redmond && saw_goldman);
+        ne_enrichment_free(enr);
+}
