@@ -50,12 +50,11 @@ static enum cc latin1(int32_t cp)
                 return CC_LOWER;
         case 0xD7:
         case 0xF7:
-                return CC_SYM;
         case 0xA2:
         case 0xA3:
         case 0xA4:
         case 0xA5:
-                return CC_SYM; /* cent, pound, currency, yen */
+                return CC_SYM; /* times, divide, cent, pound, currency, yen */
         default:
                 break;
         }

@@ -227,7 +227,7 @@ static void scan_word(const struct scan *sc, size_t pos, struct word *w)
                 unsigned char b = s[q];
                 enum cc next = class_at(sc, q + nb, &nb2);
                 bool join = false;
-                if (b == '-' || c == CC_HYPHEN) {
+                if (b == '-' || b == '_' || c == CC_HYPHEN) {
                         join = cc_is_word(next);
                 } else if (c == CC_APOS) {
                         join = cc_is_alpha(next) && prev != CC_DIGIT;
@@ -251,8 +251,6 @@ static void scan_word(const struct scan *sc, size_t pos, struct word *w)
                         join = prev == CC_DIGIT && next == CC_DIGIT;
                 } else if (b == '&') {
                         join = prev == CC_UPPER && next == CC_UPPER;
-                } else if (b == '_') {
-                        join = cc_is_word(next);
                 } else if (b == '@' && cc_is_word(next)) {
                         size_t e = email_end(sc, q);
                         if (e) {
