@@ -8,6 +8,7 @@
 #include "ne/tokenize.h"
 #include "ne/utf8.h"
 
+/* clang-format off */
 #define S CC_SPACE
 #define P CC_PUNCT
 #define U CC_UPPER
@@ -28,6 +29,7 @@ const uint8_t cc_ascii[128] = {
 #undef U
 #undef L
 #undef D
+/* clang-format on */
 
 /* Latin-1 Supplement, U+0080..U+00FF. */
 static enum cc latin1(int32_t cp)
@@ -135,8 +137,8 @@ static enum cc classify(int32_t cp)
                 return CC_PUNCT; /* Armenian, Hebrew, Arabic, Devanagari, Thai punctuation */
         if ((cp >= 0x591 && cp <= 0x5BD) || (cp >= 0x610 && cp <= 0x61A) ||
             (cp >= 0x64B && cp <= 0x65F) || (cp >= 0x900 && cp <= 0x903) ||
-            (cp >= 0x93A && cp <= 0x94F) || (cp >= 0xE31 && cp <= 0xE3A && cp != 0xE32 &&
-                                             cp != 0xE33))
+            (cp >= 0x93A && cp <= 0x94F) ||
+            (cp >= 0xE31 && cp <= 0xE3A && cp != 0xE32 && cp != 0xE33))
                 return CC_MARK;
         if (cp >= 0x1E00 && cp <= 0x1EFF)
                 return (cp & 1) ? CC_LOWER : CC_UPPER; /* Latin Extended Additional (Vietnamese) */

@@ -8,24 +8,24 @@
 #include <stdint.h>
 
 enum cc {
-        CC_BAD = 0,   /* ill-formed UTF-8 or NUL */
-        CC_SPACE,     /* blanks, controls, NBSP, zero-width space, BOM */
-        CC_NL,        /* \n, U+2028 */
-        CC_PARA,      /* U+2029: counts as a blank line */
+        CC_BAD = 0, /* ill-formed UTF-8 or NUL */
+        CC_SPACE,   /* blanks, controls, NBSP, zero-width space, BOM */
+        CC_NL,      /* \n, U+2028 */
+        CC_PARA,    /* U+2029: counts as a blank line */
         CC_UPPER,
         CC_LOWER,
-        CC_LETTER,    /* uncased letters and anything unclassified (Arabic, Thai, ...) */
+        CC_LETTER, /* uncased letters and anything unclassified (Arabic, Thai, ...) */
         CC_DIGIT,
-        CC_MARK,      /* combining marks, ZWJ, soft hyphen: only inside a token */
-        CC_CJK,       /* ideographs and kana: one token each */
-        CC_SYM,       /* currency, emoji, math, arrows: one token each */
-        CC_PUNCT,     /* other punctuation: one token each */
-        CC_APOS,      /* ' and U+2019 (apostrophe or closing single quote) */
-        CC_QOPEN,     /* opening quotes: U+201C U+2018 U+201E U+00AB ... */
-        CC_QCLOSE,    /* closing quotes: U+201D U+00BB U+203A */
-        CC_HYPHEN,    /* U+2010 U+2011 (ASCII '-' is CC_PUNCT, handled by byte) */
-        CC_DASH,      /* U+2012..U+2015 */
-        CC_ELLIPSIS,  /* U+2026 */
+        CC_MARK,     /* combining marks, ZWJ, soft hyphen: only inside a token */
+        CC_CJK,      /* ideographs and kana: one token each */
+        CC_SYM,      /* currency, emoji, math, arrows: one token each */
+        CC_PUNCT,    /* other punctuation: one token each */
+        CC_APOS,     /* ' and U+2019 (apostrophe or closing single quote) */
+        CC_QOPEN,    /* opening quotes: U+201C U+2018 U+201E U+00AB ... */
+        CC_QCLOSE,   /* closing quotes: U+201D U+00BB U+203A */
+        CC_HYPHEN,   /* U+2010 U+2011 (ASCII '-' is CC_PUNCT, handled by byte) */
+        CC_DASH,     /* U+2012..U+2015 */
+        CC_ELLIPSIS, /* U+2026 */
 };
 
 /* Class of the character at s[pos] (pos < len); *ret_n is its length in bytes (1 for an

@@ -15,15 +15,15 @@
 #include "ne/utf8.h"
 
 struct mention {
-        uint32_t in;       /* input index */
-        uint32_t tb, te;   /* token range after stripping */
+        uint32_t in;     /* input index */
+        uint32_t tb, te; /* token range after stripping */
         enum ne_entity_type type;
         float conf;
-        size_t key;        /* offset of the folded key in the arena */
+        size_t key; /* offset of the folded key in the arena */
         uint32_t key_len;
         uint32_t core_len; /* key without trailing company designators */
         uint32_t n_words;
-        bool caps;         /* has letters, all uppercase */
+        bool caps; /* has letters, all uppercase */
         uint32_t cluster;
 };
 
@@ -33,7 +33,7 @@ struct cluster {
         uint32_t last;
         uint32_t n;
         float votes[NE_ENT__COUNT];
-        double miss;    /* prod(1 - c_i) */
+        double miss; /* prod(1 - c_i) */
         bool in_title;
         float salience;
         float confidence;
@@ -53,8 +53,8 @@ struct build {
 /* Tokens that are never part of a name at a span's edge (normalised forms). */
 static bool is_edge_junk(const char *text, const struct ne_token *t)
 {
-        static const char *const junk[] = {"'s", "'S", "'", "\"", "(", ")", "[", "]", ",", ".",
-                                           ":", ";", "-", "--", "`", "``", "''", "<", ">"};
+        static const char *const junk[] = {"'s", "'S", "'", "\"", "(", ")",  "[",  "]", ",", ".",
+                                           ":",  ";",  "-", "--", "`", "``", "''", "<", ">"};
         char buf[8];
         size_t n = ne_token_norm(text, t, buf, sizeof(buf));
         if (n >= sizeof(buf))
@@ -115,9 +115,10 @@ static size_t fold(char *s, size_t n, bool *has_upper, bool *has_lower)
 static bool is_designator(const char *w, size_t n)
 {
         static const char *const des[] = {
-                "corp", "corporation", "inc", "incorporated", "co", "company", "cos", "ltd",
-                "limited", "plc", "llc", "lp", "ag", "sa", "nv", "bv", "gmbh", "spa", "ab",
-                "asa", "oyj", "se", "group", "holdings", "holding"};
+            "corp", "corporation", "inc",      "incorporated", "co", "company", "cos",
+            "ltd",  "limited",     "plc",      "llc",          "lp", "ag",      "sa",
+            "nv",   "bv",          "gmbh",     "spa",          "ab", "asa",     "oyj",
+            "se",   "group",       "holdings", "holding"};
         for (size_t i = 0; i < sizeof(des) / sizeof(des[0]); i++)
                 if (strlen(des[i]) == n && memcmp(w, des[i], n) == 0)
                         return true;
@@ -182,8 +183,8 @@ static bool word_suffix(const char *s, size_t ns, const char *l, size_t nl)
 
 static bool is_stopword(const char *w, size_t n)
 {
-        static const char *const stop[] = {"of", "the", "and", "for", "de", "du", "des", "la",
-                                           "le", "&", "on", "in"};
+        static const char *const stop[] = {"of",  "the", "and", "for", "de", "du",
+                                           "des", "la",  "le",  "&",   "on", "in"};
         for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
                 if (strlen(stop[i]) == n && memcmp(w, stop[i], n) == 0)
                         return true;
@@ -280,8 +281,8 @@ static void group(struct build *b)
                         if (weak_match(b, m, &b->c[k]))
                                 found = k;
                 if (found == b->n_c) {
-                        b->c[b->n_c] = (struct cluster){.best = i, .first = i, .miss = 1.0,
-                                                        .type = m->type};
+                        b->c[b->n_c] =
+                            (struct cluster){.best = i, .first = i, .miss = 1.0, .type = m->type};
                         b->n_c++;
                 }
                 join(b, i, (uint32_t)found);
@@ -303,9 +304,8 @@ static void score(struct build *b)
                 c->confidence = (float)(1.0 - c->miss) * share;
                 const struct mention *f = &b->m[c->first];
                 const struct ne_entity_input *in = &b->in[f->in];
-                float early = in->field == NE_FIELD_TITLE
-                                      ? 1.0f
-                                      : 1.0f - (float)f->tb / (float)in->n_toks;
+                float early =
+                    in->field == NE_FIELD_TITLE ? 1.0f : 1.0f - (float)f->tb / (float)in->n_toks;
                 c->salience = 0.35f * (c->in_title ? 1.0f : 0.0f) +
                               0.35f * (float)c->n / (float)max_n + 0.2f * early +
                               0.1f * c->confidence;
@@ -345,11 +345,11 @@ static int collect(struct build *b, size_t n_inputs, size_t *ret_arena, struct n
                         if (sp->tok_begin >= sp->tok_end || sp->tok_end > in->n_toks)
                                 return ne_diag_set(diag, -EINVAL,
                                                    "input %zu span %zu: tokens [%u,%u) outside "
-                                                   "[0,%zu)", i, s, sp->tok_begin, sp->tok_end,
-                                                   in->n_toks);
+                                                   "[0,%zu)",
+                                                   i, s, sp->tok_begin, sp->tok_end, in->n_toks);
                         if ((unsigned)sp->type >= NE_ENT__COUNT)
-                                return ne_diag_set(diag, -EINVAL, "input %zu span %zu: type %d",
-                                                   i, s, (int)sp->type);
+                                return ne_diag_set(diag, -EINVAL, "input %zu span %zu: type %d", i,
+                                                   s, (int)sp->type);
                         if (b->n_m == NE_ENTITIES_MAX_SPANS)
                                 continue;
                         uint32_t tb = sp->tok_begin, te = sp->tok_end;
@@ -361,8 +361,8 @@ static int collect(struct build *b, size_t n_inputs, size_t *ret_arena, struct n
                                 continue;
                         float conf = sp->confidence;
                         conf = conf > 0.0f ? (conf < 1.0f ? conf : 1.0f) : 0.0f; /* NaN -> 0 */
-                        b->m[b->n_m++] = (struct mention){.in = (uint32_t)i, .tb = tb, .te = te,
-                                                          .type = sp->type, .conf = conf};
+                        b->m[b->n_m++] = (struct mention){
+                            .in = (uint32_t)i, .tb = tb, .te = te, .type = sp->type, .conf = conf};
                         arena += in->toks[te - 1].end - in->toks[tb].start + (te - tb) + 1;
                 }
         }
@@ -418,9 +418,12 @@ static int emit_entities(struct build *b, size_t n_out, struct ne_entity **ret)
                 const struct ne_entity_input *in = &b->in[m->in];
                 const struct ne_token *tb = &in->toks[m->tb], *te = &in->toks[m->te - 1];
                 struct ne_entity *e = &ents[k];
-                e->mentions[e->n_mentions++] = (struct ne_mention){
-                        .field = in->field, .start = tb->start, .end = te->end,
-                        .cp_start = tb->cp_start, .cp_end = te->cp_end, .confidence = m->conf};
+                e->mentions[e->n_mentions++] = (struct ne_mention){.field = in->field,
+                                                                   .start = tb->start,
+                                                                   .end = te->end,
+                                                                   .cp_start = tb->cp_start,
+                                                                   .cp_end = te->cp_end,
+                                                                   .confidence = m->conf};
         }
         free(slot);
         *ret = ents;

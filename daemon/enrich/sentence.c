@@ -17,6 +17,7 @@ struct abbr_entry {
         enum abbr kind;
 };
 
+/* clang-format off */
 static const struct abbr_entry abbrs[] = {
         /* titles and other words a name or number follows */
         {"Mr", ABBR_MID}, {"Mrs", ABBR_MID}, {"Ms", ABBR_MID}, {"Messrs", ABBR_MID},
@@ -54,8 +55,10 @@ static const struct abbr_entry abbrs[] = {
         {"Penn", ABBR_END}, {"Tenn", ABBR_END}, {"Tex", ABBR_END}, {"Va", ABBR_END},
         {"Vt", ABBR_END}, {"Wash", ABBR_END}, {"Wis", ABBR_END}, {"Wyo", ABBR_END},
 };
+/* clang-format on */
 
 /* Capitalised only at a sentence start (or in all-caps text). */
+/* clang-format off */
 static const char *const starters[] = {
         "The", "A", "An", "He", "She", "It", "They", "We", "I", "You", "This", "That", "These",
         "Those", "There", "Here", "In", "On", "At", "But", "And", "Or", "So", "If", "When",
@@ -67,6 +70,7 @@ static const char *const starters[] = {
         "Even", "Instead", "Despite", "During", "Until", "According", "Asked", "Officials",
         "Analysts", "Police",
 };
+/* clang-format on */
 
 /* w[0..n) equals the listed form, or its all-uppercase form when caps_ok. */
 static bool word_is(const unsigned char *w, size_t n, const char *listed, bool caps_ok)

@@ -34,7 +34,7 @@ struct word {
         unsigned seg, max_seg; /* letters between periods: "U.S" has segments of 1 */
         size_t apos;           /* offset of the last word-internal apostrophe, or 0 */
         size_t apos_len;
-        bool whole;            /* URL or e-mail: no period or clitic handling */
+        bool whole; /* URL or e-mail: no period or clitic handling */
 };
 
 static size_t cp_of(struct scan *sc, size_t pos)
@@ -77,8 +77,10 @@ static int split_final_period(struct scan *sc)
         struct ne_token *dot = &sc->toks[sc->n++];
         prev->end--;
         prev->cp_end--;
-        *dot = (struct ne_token){.start = prev->end, .end = prev->end + 1,
-                                 .cp_start = prev->cp_end, .cp_end = prev->cp_end + 1};
+        *dot = (struct ne_token){.start = prev->end,
+                                 .end = prev->end + 1,
+                                 .cp_start = prev->cp_end,
+                                 .cp_end = prev->cp_end + 1};
         sc->abbr_end = false;
         return 0;
 }
@@ -320,8 +322,7 @@ static enum tok_kind period_kind(const struct scan *sc, size_t pos, const struct
         case ABBR_MID:
                 /* "No. 1" but not "No." answering a question */
                 if ((sc->s[pos] == 'N' && (n == 2 || n == 3)) &&
-                    !(byte_at(sc, w->end + 1) == ' ' &&
-                      class_at(sc, w->end + 2, &nb) == CC_DIGIT))
+                    !(byte_at(sc, w->end + 1) == ' ' && class_at(sc, w->end + 2, &nb) == CC_DIGIT))
                         return K_WORD;
                 return K_ABBR_MID;
         case ABBR_END:
@@ -347,8 +348,8 @@ static int cut_word(struct scan *sc, size_t pos, size_t body, enum cc first)
         } else {
                 scan_word(sc, body, &w);
         }
-        struct tokinfo ti = {.kind = K_WORD, .first = first,
-                             .caps = w.n_upper >= 2 && w.n_lower == 0 && !w.whole};
+        struct tokinfo ti = {
+            .kind = K_WORD, .first = first, .caps = w.n_upper >= 2 && w.n_lower == 0 && !w.whole};
         enum tok_kind pk = period_kind(sc, pos, &w, first);
         if (pk != K_WORD) {
                 ti.kind = pk;
@@ -433,8 +434,7 @@ static int cut_ascii_punct(struct scan *sc, size_t pos)
         case '=':
         case '_':
         case '~':
-                return emit_kind(sc, pos, run_end(sc, pos, (const char[]){(char)b, 0}),
-                                 K_OTHER);
+                return emit_kind(sc, pos, run_end(sc, pos, (const char[]){(char)b, 0}), K_OTHER);
         case '`':
                 return emit_kind(sc, pos, run_end(sc, pos, "`"), K_OPEN);
         case '"':
@@ -531,8 +531,11 @@ int ne_tokenize(const char *text, size_t len, struct ne_token *toks, size_t max)
                 return -EINVAL;
         if (len > NE_TOKENIZE_MAX_LEN)
                 return -EOVERFLOW;
-        struct scan sc = {.s = (const unsigned char *)text, .len = len, .toks = toks,
-                          .max = max, .space_before = true};
+        struct scan sc = {.s = (const unsigned char *)text,
+                          .len = len,
+                          .toks = toks,
+                          .max = max,
+                          .space_before = true};
         size_t pos = 0;
         while (pos < len) {
                 size_t nb;

@@ -17,7 +17,7 @@ struct ne_span {
         uint32_t tok_begin; /* [tok_begin, tok_end) token indexes */
         uint32_t tok_end;
         enum ne_entity_type type;
-        float confidence;   /* 0..1; NaN counts as 0, values outside are clamped */
+        float confidence; /* 0..1; NaN counts as 0, values outside are clamped */
 };
 
 /* One text field of the article with its tokens and the tagger's spans over them. All borrowed

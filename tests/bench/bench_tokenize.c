@@ -12,12 +12,12 @@
 #include "ne/tokenize.h"
 
 static const char sample[] =
-        "BRUSSELS, Aug 22 (Reuters) - The European Commission said on Thursday it disagreed "
-        "with Germany's advice to consumers to shun British lamb until scientists determine "
-        "whether mad cow disease can be transmitted to sheep. “We don’t support it,” said "
-        "Mr. Fischler, adding that the U.S. Food and Drug Administration's 1,000-page report "
-        "cost $3.5 billion, or 12% more than in 1995-96. Shares in Microsoft Corp. rose 3.2 "
-        "percent to $58.25 at 10:30 a.m. in New York... Visit https://www.example.com/news.\n\n";
+    "BRUSSELS, Aug 22 (Reuters) - The European Commission said on Thursday it disagreed "
+    "with Germany's advice to consumers to shun British lamb until scientists determine "
+    "whether mad cow disease can be transmitted to sheep. “We don’t support it,” said "
+    "Mr. Fischler, adding that the U.S. Food and Drug Administration's 1,000-page report "
+    "cost $3.5 billion, or 12% more than in 1995-96. Shares in Microsoft Corp. rose 3.2 "
+    "percent to $58.25 at 10:30 a.m. in New York... Visit https://www.example.com/news.\n\n";
 
 static double now(void)
 {
@@ -61,8 +61,8 @@ int main(int argc, char **argv)
                 rounds++;
                 t = now() - t0;
         } while (t < 2.0);
-        printf("%zu bytes, %d tokens, %d rounds in %.2f s: %.1f M tokens/s, %.1f MB/s\n", len,
-               n, rounds, t, (double)n * rounds / t / 1e6, (double)len * rounds / t / 1e6);
+        printf("%zu bytes, %d tokens, %d rounds in %.2f s: %.1f M tokens/s, %.1f MB/s\n", len, n,
+               rounds, t, (double)n * rounds / t / 1e6, (double)len * rounds / t / 1e6);
         free(toks);
         free(text);
         return 0;

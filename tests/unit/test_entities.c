@@ -47,8 +47,8 @@ static void add_span(struct field *f, const char *surface, enum ne_entity_type t
                 if (f->toks[i].end == e)
                         te = i + 1;
         }
-        cr_assert(tb < f->n_toks && te <= f->n_toks && tb < te,
-                  "\"%s\" is not on token boundaries", surface);
+        cr_assert(tb < f->n_toks && te <= f->n_toks && tb < te, "\"%s\" is not on token boundaries",
+                  surface);
         cr_assert_lt(f->n_spans, MAX_SPANS);
         f->spans[f->n_spans++] = (struct ne_span){(uint32_t)tb, (uint32_t)te, type, conf};
         f->search_from = e;
@@ -56,8 +56,11 @@ static void add_span(struct field *f, const char *surface, enum ne_entity_type t
 
 static struct ne_entity_input input_of(const struct field *f, enum ne_text_field which)
 {
-        return (struct ne_entity_input){.field = which, .text = f->text, .toks = f->toks,
-                                        .n_toks = f->n_toks, .spans = f->spans,
+        return (struct ne_entity_input){.field = which,
+                                        .text = f->text,
+                                        .toks = f->toks,
+                                        .n_toks = f->n_toks,
+                                        .spans = f->spans,
                                         .n_spans = f->n_spans};
 }
 
@@ -79,6 +82,7 @@ struct ent_case {
         char expect[300];
 };
 
+/* clang-format off */
 static struct ent_case cases[] = {
         {"Microsoft names new chief",
          "Satya Nadella was named CEO of Microsoft Corp. on Tuesday. Nadella said Microsoft "
@@ -116,6 +120,7 @@ static struct ent_case cases[] = {
          "B|New York|LOC;B|Times Square|LOC;B|New York|LOC",
          "New York=LOC*2;Times Square=LOC*1"},
 };
+/* clang-format on */
 
 ParameterizedTestParameters(entities, table)
 {
@@ -145,9 +150,8 @@ ParameterizedTest(struct ent_case *tc, entities, table)
         size_t len = 0;
         for (size_t i = 0; i < enr->n_entities; i++) {
                 const struct ne_entity *e = &enr->entities[i];
-                len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s=%s*%zu",
-                                        i ? ";" : "", e->name, ne_entity_type_name(e->type),
-                                        e->n_mentions);
+                len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s=%s*%zu", i ? ";" : "",
+                                        e->name, ne_entity_type_name(e->type), e->n_mentions);
                 cr_assert(e->salience >= 0.0f && e->salience <= 1.0f);
                 cr_assert(e->confidence >= 0.0f && e->confidence <= 1.0f);
                 if (i > 0)
@@ -251,7 +255,7 @@ Test(entities, max_entities_bound)
         field_init(&g_title, "");
         field_init(&g_body, "Alpha Beta Gamma Delta Epsilon Zeta Eta Theta Iota Kappa");
         static const char *const names[] = {"Alpha", "Beta", "Gamma", "Delta", "Epsilon",
-                                            "Zeta", "Eta", "Theta", "Iota", "Kappa"};
+                                            "Zeta",  "Eta",  "Theta", "Iota",  "Kappa"};
         for (size_t i = 0; i < 10; i++)
                 add_span(&g_body, names[i], NE_ENT_ORG, 0.9f);
         struct ne_enrichment *enr = build(3);
@@ -387,11 +391,14 @@ Test(entities, span_count_is_bounded)
 /* Random words and random valid spans: whatever is grouped, the output keeps the contract. */
 Test(entities, random_spans_keep_invariants)
 {
+        /* clang-format off */
         static const char *const words[] = {
                 "Nadella", "Satya", "Microsoft", "Corp.", "MICROSOFT", "'s", "\xe2\x80\x99s",
                 "the", "EU", "European", "Union", "Z\xc3\xbcrich", "\"", "(", ")", ",", ".",
                 "U.S.", "US", "Inc.", "Smith", "John", "\xc5\x81\xc3\xb3" "d\xc5\xba", "said",
-                "\xe6\x9d\xb1", "--", "...", "Group", "of"};
+                "\xe6\x9d\xb1", "--", "...", "Group", "of",
+        };
+        /* clang-format on */
         enum { NW = sizeof(words) / sizeof(words[0]) };
         static char text[4096];
         static struct ne_token toks[1024];
@@ -419,8 +426,8 @@ Test(entities, random_spans_keep_invariants)
                         spans[ns] = (struct ne_span){b, e, (enum ne_entity_type)((seed >> 4) % 4),
                                                      (float)((seed >> 12) % 101) / 100.0f};
                 }
-                struct ne_entity_input in = {iter % 2 ? NE_FIELD_TITLE : NE_FIELD_BODY, text,
-                                             toks, (size_t)nt, spans, ns};
+                struct ne_entity_input in = {
+                    iter % 2 ? NE_FIELD_TITLE : NE_FIELD_BODY, text, toks, (size_t)nt, spans, ns};
                 struct ne_enrichment *enr = ne_enrichment_new();
                 size_t max = (size_t)(iter % 10) + 1;
                 cr_assert_eq(ne_entities_build(&in, 1, max, enr, NULL), 0);
@@ -461,8 +468,10 @@ Test(entities, realistic_article)
                    "centres across the U.S. and Europe. \xe2\x80\x9cWe don\xe2\x80\x99t see this "
                    "as optional,\xe2\x80\x9d Nadella told reporters. Shares in the Redmond "
                    "firm rose on the Nasdaq. Analysts at Goldman Sachs Group Inc. said the "
-                   "EU-wide roll-out could cost \xe2\x82\xac" "40 million. Officials in "
-                   "Z\xc3\xbcrich and \xc5\x81\xc3\xb3" "d\xc5\xba welcomed it. Dr. Anna "
+                   "EU-wide roll-out could cost \xe2\x82\xac"
+                   "40 million. Officials in "
+                   "Z\xc3\xbcrich and \xc5\x81\xc3\xb3"
+                   "d\xc5\xba welcomed it. Dr. Anna "
                    "Kowalski, who advises Poland\xe2\x80\x99s government, agreed. Goldman "
                    "Sachs declined to comment.");
         add_span(&g_title, "MICROSOFT\xe2\x80\x99S", NE_ENT_ORG, 0.7f);
@@ -480,7 +489,10 @@ Test(entities, realistic_article)
         add_span(&g_body, "Goldman Sachs Group Inc.", NE_ENT_ORG, 0.95f);
         add_span(&g_body, "EU-wide", NE_ENT_MISC, 0.7f);
         add_span(&g_body, "Z\xc3\xbcrich", NE_ENT_LOC, 0.97f);
-        add_span(&g_body, "\xc5\x81\xc3\xb3" "d\xc5\xba", NE_ENT_LOC, 0.9f);
+        add_span(&g_body,
+                 "\xc5\x81\xc3\xb3"
+                 "d\xc5\xba",
+                 NE_ENT_LOC, 0.9f);
         add_span(&g_body, "Anna Kowalski", NE_ENT_PER, 0.96f);
         add_span(&g_body, "Poland\xe2\x80\x99s", NE_ENT_LOC, 0.97f);
         add_span(&g_body, "Goldman Sachs", NE_ENT_ORG, 0.9f);

@@ -20,6 +20,7 @@ struct tok_case {
         char expect[400];
 };
 
+/* clang-format off */
 static struct tok_case cases[] = {
         /* possessives and contractions, as CoNLL writes them */
         {"Germany's representative", "Germany 's representative"},
@@ -100,6 +101,7 @@ static struct tok_case cases[] = {
         {"Caf\xc3\xa9\xc2\xa0Society soft\xc2\xadhyphen", "Caf\xc3\xa9 Society soft\xc2\xadhyphen"},
         {"\xef\xbb\xbfStart \xe2\x80\xa6 end", "Start \xe2\x80\xa6 end"},
 };
+/* clang-format on */
 
 ParameterizedTestParameters(tokenize, table)
 {
@@ -142,14 +144,14 @@ ParameterizedTest(struct tok_case *tc, tokenize, table)
                 const struct ne_token *t = &toks[i];
                 int tl = (int)(t->end - t->start);
                 cr_assert(t->end - t->start == strlen(w) &&
-                                  memcmp(tc->text + t->start, w, strlen(w)) == 0,
+                              memcmp(tc->text + t->start, w, strlen(w)) == 0,
                           "\"%s\": token %d is \"%.*s\", want \"%s\"", tc->text, i, tl,
                           tc->text + t->start, w);
                 /* offsets, independently: the token is the next occurrence of its text */
                 const char *at = strstr(tc->text + from, w);
                 cr_assert_not_null(at);
-                cr_assert_eq(t->start, (uint32_t)(at - tc->text), "\"%s\" token %d start",
-                             tc->text, i);
+                cr_assert_eq(t->start, (uint32_t)(at - tc->text), "\"%s\" token %d start", tc->text,
+                             i);
                 cr_assert_eq(t->cp_start, ne_utf8_count(tc->text, t->start));
                 cr_assert_eq(t->cp_end, ne_utf8_count(tc->text, t->end));
                 cr_assert_eq(t->flags, want_flags, "\"%s\": token %d \"%s\" flags %u, want %u",
@@ -166,12 +168,12 @@ Test(tokenize, explicit_offsets)
 {
         const char *text = "Z\xc3\xbcrich, S\xc3\xa3o \xe6\x9d\xb1 \xf0\x9f\x98\x80!";
         static const uint32_t want[][4] = {
-                {0, 7, 0, 6},     /* Zürich */
-                {7, 8, 6, 7},     /* , */
-                {9, 13, 8, 11},   /* São */
-                {14, 17, 12, 13}, /* 東 */
-                {18, 22, 14, 15}, /* 😀 */
-                {22, 23, 15, 16}, /* ! */
+            {0, 7, 0, 6},     /* Zürich */
+            {7, 8, 6, 7},     /* , */
+            {9, 13, 8, 11},   /* São */
+            {14, 17, 12, 13}, /* 東 */
+            {18, 22, 14, 15}, /* 😀 */
+            {22, 23, 15, 16}, /* ! */
         };
         struct ne_token toks[16];
         int n = ne_tokenize(text, strlen(text), toks, 16);
@@ -217,7 +219,11 @@ struct bad_case {
         size_t len;
 };
 
-#define B(s) {s, sizeof(s) - 1}
+#define B(s)                                                                                       \
+        {                                                                                          \
+                s, sizeof(s) - 1                                                                   \
+        }
+/* clang-format off */
 static struct bad_case bad_cases[] = {
         B("ab\x80"),
         B("\xc0\xaf"),
@@ -233,6 +239,7 @@ static struct bad_case bad_cases[] = {
         B("\xf4\x90\x80\x80"),
         B("-- \xf0\x9f\x98"),
 };
+/* clang-format on */
 
 ParameterizedTestParameters(tokenize, malformed)
 {
@@ -276,9 +283,9 @@ Test(tokenize, too_many_tokens)
 }
 
 static const char para[] =
-        "BRUSSELS, Aug 22 (Reuters) - The European Commission said on Thursday it disagreed "
-        "with Germany's advice. \xe2\x80\x9cWe don\xe2\x80\x99t support it,\xe2\x80\x9d said "
-        "Mr. Fischler of the U.S. unit, Z\xc3\xbcrich-based.\n\n";
+    "BRUSSELS, Aug 22 (Reuters) - The European Commission said on Thursday it disagreed "
+    "with Germany's advice. \xe2\x80\x9cWe don\xe2\x80\x99t support it,\xe2\x80\x9d said "
+    "Mr. Fischler of the U.S. unit, Z\xc3\xbcrich-based.\n\n";
 
 Test(tokenize, very_long_input)
 {
@@ -330,6 +337,7 @@ Test(tokenize, long_runs)
  * the invariants of the contract. */
 Test(tokenize, random_pieces_keep_invariants)
 {
+        /* clang-format off */
         static const char *const pieces[] = {
                 "a", "Z", "1", " ", "\n", "\n\n", ".", ",", "'", "\xe2\x80\x99", "s", "n't",
                 "-", "--", "\xe2\x80\x94", "\xe2\x80\x9c", "\"", "(", ")", "$", "%", "@", "#",
@@ -337,6 +345,7 @@ Test(tokenize, random_pieces_keep_invariants)
                 "\xe2\x80\x8d", "http://", "www.", "U.S.", "Inc.", "Mr.", "...", "\xe2\x80\xa6",
                 "\xc2\xa0", "\xc2\xad", "`", "+", "_", "\t", "!", "?", "0,", "\xe3\x80\x82",
         };
+        /* clang-format on */
         enum { NP = sizeof(pieces) / sizeof(pieces[0]) };
         char text[512];
         struct ne_token toks[512];
@@ -378,6 +387,7 @@ struct norm_case {
         char out[32];
 };
 
+/* clang-format off */
 static struct norm_case norm_cases[] = {
         {"\xe2\x80\x99s", "'s"},
         {"O\xe2\x80\x99" "Brien", "O'Brien"},
@@ -394,6 +404,7 @@ static struct norm_case norm_cases[] = {
         {"Z\xc3\xbcrich", "Z\xc3\xbcrich"},
         {"U.S.-led", "U.S.-led"},
 };
+/* clang-format on */
 
 ParameterizedTestParameters(tokenize, norm)
 {
@@ -414,7 +425,8 @@ ParameterizedTest(struct norm_case *nc, tokenize, norm)
 
 Test(tokenize, norm_truncates_on_character_boundary)
 {
-        const char *text = "Z\xc3\xbcrich O\xe2\x80\x99" "Brien";
+        const char *text = "Z\xc3\xbcrich O\xe2\x80\x99"
+                           "Brien";
         struct ne_token toks[4];
         cr_assert_eq(ne_tokenize(text, strlen(text), toks, 4), 2);
         char out[8];
@@ -489,8 +501,8 @@ Test(tokenize, golden_article)
                 char norm[256], want[600];
                 ne_token_norm(text, t, norm, sizeof(norm));
                 snprintf(want, sizeof(want), "%u %u %u %u %s %.*s %s", t->start, t->end,
-                         t->cp_start, t->cp_end, flags, (int)(t->end - t->start),
-                         text + t->start, norm);
+                         t->cp_start, t->cp_end, flags, (int)(t->end - t->start), text + t->start,
+                         norm);
                 cr_assert_str_eq(want, line, "token %d", i);
                 i++;
         }
