@@ -402,6 +402,16 @@ static bool is_cjk_stop(int32_t cp)
                cp == 0x06D4 || cp == 0x0964 || cp == 0x0965;
 }
 
+/* The byte before pos ends a word (so a sign or # at pos is not a prefix). Non-ASCII counts as
+ * a letter: most of it is. */
+static bool after_word(const struct scan *sc, size_t pos)
+{
+        if (sc->space_before || pos == 0)
+                return false;
+        unsigned char b = sc->s[pos - 1];
+        return b >= 0x80 || cc_is_word((enum cc)cc_ascii[b]);
+}
+
 /* ASCII punctuation at pos. */
 static int cut_ascii_punct(struct scan *sc, size_t pos)
 {
@@ -411,7 +421,7 @@ static int cut_ascii_punct(struct scan *sc, size_t pos)
         switch (b) {
         case '.':
                 if (next == CC_DIGIT &&
-                    (sc->space_before || !cc_is_word((enum cc)cc_ascii[sc->s[pos - 1] & 0x7F])))
+                    !after_word(sc, pos))
                         return cut_word(sc, pos, pos + 1, CC_DIGIT); /* ".5", "$.85" */
                 if (byte_at(sc, pos + 1) == '.')
                         return emit_kind(sc, pos, run_end(sc, pos, "."), K_ELLIPSIS);
@@ -422,12 +432,12 @@ static int cut_ascii_punct(struct scan *sc, size_t pos)
         case '-':
                 return emit_kind(sc, pos, run_end(sc, pos, "-"), K_DASH);
         case '+':
-                if (next == CC_DIGIT && sc->space_before)
+                if (next == CC_DIGIT && !after_word(sc, pos))
                         return cut_word(sc, pos, pos + 1, CC_DIGIT); /* "+44", "+0.05" */
                 return emit_kind(sc, pos, run_end(sc, pos, "+"), K_OTHER);
         case '#':
         case '@':
-                if (cc_is_alpha(next) && sc->space_before)
+                if (cc_is_alpha(next) && !after_word(sc, pos))
                         return cut_word(sc, pos, pos + 1, CC_PUNCT); /* #hashtag, @handle */
                 return emit_kind(sc, pos, b == '#' ? run_end(sc, pos, "#") : pos + 1, K_OTHER);
         case '*':

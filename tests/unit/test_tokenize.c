@@ -69,7 +69,8 @@ static struct tok_case cases[] = {
         {"See https://example.com/a?b=1&c=(2).", "See https://example.com/a?b=1&c=(2) ."},
         {"(www.bbc.co.uk/news)", "( www.bbc.co.uk/news )"},
         {"Write to j.doe@example.com.", "Write to j.doe@example.com ."},
-        {"#MeToo and @Reuters", "#MeToo and @Reuters"},
+        {"#MeToo and @Reuters (#Brexit) a#b", "#MeToo and @Reuters ( #Brexit ) a # b"},
+        {"Tel (+44) 20, x+1, $.85", "Tel ( +44 ) 20 , x + 1 , $ .85"},
         /* sentence boundaries */
         {"He works at Apple Inc. The firm grew.", "He works at Apple Inc . <S> The firm grew ."},
         {"in the U.S. He said", "in the U.S . <S> He said"},
