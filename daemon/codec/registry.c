@@ -54,7 +54,7 @@ struct ne_registry {
         long negative_ttl_ms; /* < 0: 404s are not remembered */
         size_t cache_max_bytes;
 
-        pthread_mutex_t lock; /* guards every field below; never held across HTTP */
+        pthread_mutex_t lock;  /* guards every field below; never held across HTTP */
         pthread_cond_t landed; /* broadcast when a flight is done */
         struct cached *pos;    /* sorted by id */
         size_t n_pos, cap_pos, pos_bytes;
@@ -249,7 +249,7 @@ static int flight_collect(struct ne_registry *r, struct flight *f, char **ret_sc
 {
         int err = f->err;
         if (err == 0) {
-                char *copy = strdup(f->schema);
+                char *copy = f->schema ? strdup(f->schema) : NULL;
                 if (copy)
                         *ret_schema = copy;
                 else
@@ -276,8 +276,10 @@ static bool is_json_type(const char *ct)
                 return true;
         char low[sizeof(((struct ne_registry_reply *)0)->content_type)];
         size_t i = 0;
-        for (; ct[i] && ct[i] != ';' && i + 1 < sizeof(low); i++)
-                low[i] = (char)(ct[i] >= 'A' && ct[i] <= 'Z' ? ct[i] + 32 : ct[i]);
+        for (; ct[i] && ct[i] != ';' && i + 1 < sizeof(low); i++) {
+                char c = ct[i];
+                low[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+        }
         low[i] = '\0';
         return strstr(low, "json") != NULL;
 }
@@ -290,7 +292,7 @@ static void excerpt(const struct ne_buf *body, char *out, size_t size)
                 n = 120;
         for (size_t i = 0; i < n; i++) {
                 unsigned char c = (unsigned char)body->data[i];
-                out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+                out[i] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
         }
         out[n] = '\0';
 }
@@ -338,15 +340,16 @@ static int parse_ok(const struct ne_registry_reply *rep, const char *method, cJS
                     struct ne_diag *diag)
 {
         if (!is_json_type(rep->content_type))
-                return ne_diag_set(diag, -EBADMSG, "registry: %s %s: content type '%s' is not "
-                                   "JSON", method, rep->url, rep->content_type);
+                return ne_diag_set(diag, -EBADMSG, "registry: %s %s: content type '%s' is not JSON",
+                                   method, rep->url, rep->content_type);
         cJSON *doc = cJSON_ParseWithLength(rep->body.data, rep->body.len);
         if (!cJSON_IsObject(doc)) {
                 char ex[64];
                 excerpt(&rep->body, ex, sizeof(ex));
                 cJSON_Delete(doc);
-                return ne_diag_set(diag, -EBADMSG, "registry: %s %s: answer is not a JSON "
-                                   "object: '%s'", method, rep->url, ex);
+                return ne_diag_set(diag, -EBADMSG,
+                                   "registry: %s %s: answer is not a JSON object: '%s'", method,
+                                   rep->url, ex);
         }
         *ret = doc;
         return 0;
@@ -357,8 +360,9 @@ static bool is_success(long status)
         return status >= 200 && status < 300;
 }
 
-/* Percent-encodes everything but RFC 3986 unreserved characters. */
-static void encode_path_segment(const char *s, char *out)
+/* Percent-encodes everything but RFC 3986 unreserved characters into `out` (room for three
+ * bytes per input byte and a NUL); returns the position of the NUL. */
+static char *encode_path_segment(const char *s, char *out)
 {
         static const char digits[] = "0123456789ABCDEF";
         for (; *s; s++) {
@@ -373,6 +377,7 @@ static void encode_path_segment(const char *s, char *out)
                 }
         }
         *out = '\0';
+        return out;
 }
 
 /* ---- calls ---- */
@@ -394,11 +399,11 @@ int ne_registry_register(struct ne_registry *r, const char *subject, const char 
                                    MAX_SUBJECT_LEN);
         if (!schema_json || !*schema_json ||
             strlen(schema_json) > ne_registry_http_max_bytes(r->http))
-                return ne_diag_set(diag, -EINVAL, "registry: schema for '%s' empty or larger "
-                                   "than %zu bytes", subject,
-                                   ne_registry_http_max_bytes(r->http));
-        encode_path_segment(subject, path + strlen(path));
-        strcat(path, "/versions");
+                return ne_diag_set(diag, -EINVAL,
+                                   "registry: schema for '%s' empty or larger than %zu bytes",
+                                   subject, ne_registry_http_max_bytes(r->http));
+        char *end = encode_path_segment(subject, path + strlen(path));
+        memcpy(end, "/versions", sizeof("/versions")); /* path has room: 3 bytes per byte */
 
         err = -ENOMEM;
         if (!(req = cJSON_CreateObject()) || !cJSON_AddStringToObject(req, "schema", schema_json) ||
@@ -416,8 +421,8 @@ int ne_registry_register(struct ne_registry *r, const char *subject, const char 
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "id");
         double v = cJSON_IsNumber(id) ? id->valuedouble : -1.0;
         if (!(v >= 0.0 && v <= (double)INT32_MAX && v == (double)(int32_t)v)) {
-                err = ne_diag_set(diag, -EBADMSG, "registry: POST %s: no integer \"id\" in the "
-                                  "answer", rep.url);
+                err = ne_diag_set(diag, -EBADMSG,
+                                  "registry: POST %s: no integer \"id\" in the answer", rep.url);
                 goto out;
         }
         *ret_id = (int32_t)v;
@@ -466,19 +471,21 @@ static int fetch(struct ne_registry *r, int32_t id, char **ret_schema, unsigned 
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(doc, "schemaType");
         const cJSON *refs = cJSON_GetObjectItemCaseSensitive(doc, "references");
         if (!cJSON_IsString(schema) || !*schema->valuestring) {
-                err = ne_diag_set(diag, -EBADMSG, "registry: GET %s: no \"schema\" string in "
-                                  "the answer", rep.url);
+                err = ne_diag_set(diag, -EBADMSG,
+                                  "registry: GET %s: no \"schema\" string in the answer", rep.url);
                 goto out;
         }
         /* Absent schemaType means AVRO; PROTOBUF and JSON schemas cannot decode Avro. */
         if (type && !(cJSON_IsString(type) && strcmp(type->valuestring, "AVRO") == 0)) {
-                err = ne_diag_set(diag, -ENOTSUP, "registry: schema id %" PRId32 " is not an "
-                                  "Avro schema", id);
+                err = ne_diag_set(diag, -ENOTSUP,
+                                  "registry: schema id %" PRId32 " is not an Avro schema", id);
                 goto out;
         }
         if (refs && !(cJSON_IsArray(refs) && cJSON_GetArraySize(refs) == 0)) {
-                err = ne_diag_set(diag, -ENOTSUP, "registry: schema id %" PRId32 " has schema "
-                                  "references, which are not supported", id);
+                err = ne_diag_set(diag, -ENOTSUP,
+                                  "registry: schema id %" PRId32
+                                  " has schema references, which are not supported",
+                                  id);
                 goto out;
         }
         if (!(*ret_schema = strdup(schema->valuestring)))
@@ -502,7 +509,7 @@ static void fly(struct ne_registry *r, struct flight *f)
 
         pthread_mutex_lock(&r->lock);
         r->stats.requests += attempts;
-        if (err == 0)
+        if (err == 0 && schema)
                 pos_insert(r, f->id, schema);
         else if (err == -ENOENT)
                 neg_add(r, f->id, now_ms());
@@ -518,8 +525,10 @@ int ne_registry_get_schema(struct ne_registry *r, int32_t id, char **ret_schema_
                            struct ne_diag *diag)
 {
         if (!r)
-                return ne_diag_set(diag, -ENOENT, "registry: schema id %" PRId32 " unknown and "
-                                   "no schema registry configured", id);
+                return ne_diag_set(diag, -ENOENT,
+                                   "registry: schema id %" PRId32
+                                   " unknown and no schema registry configured",
+                                   id);
         if (id < 0)
                 return ne_diag_set(diag, -EINVAL, "registry: schema id %" PRId32 " < 0", id);
 
@@ -539,8 +548,10 @@ int ne_registry_get_schema(struct ne_registry *r, int32_t id, char **ret_schema_
         if (n && n->until_ms > now_ms()) {
                 r->stats.negative_hits++;
                 pthread_mutex_unlock(&r->lock);
-                return ne_diag_set(diag, -ENOENT, "registry: schema id %" PRId32 " not found "
-                                   "(remembered for %ld ms)", id, r->negative_ttl_ms);
+                return ne_diag_set(diag, -ENOENT,
+                                   "registry: schema id %" PRId32
+                                   " not found (remembered for %ld ms)",
+                                   id, r->negative_ttl_ms);
         }
         if (n)
                 neg_remove(r, n);

@@ -91,8 +91,8 @@ static int apply_opts(struct ne_registry_http *h, const struct ne_registry_opts 
         if (o->timeout_ms < 0 || o->timeout_ms > MAX_MS)
                 return ne_diag_set(diag, -EINVAL, "registry: timeout %ld ms out of range",
                                    o->timeout_ms);
-        if (o->backoff_initial_ms < 0 || o->backoff_initial_ms > MAX_MS ||
-            o->backoff_max_ms < 0 || o->backoff_max_ms > MAX_MS)
+        if (o->backoff_initial_ms < 0 || o->backoff_initial_ms > MAX_MS || o->backoff_max_ms < 0 ||
+            o->backoff_max_ms > MAX_MS)
                 return ne_diag_set(diag, -EINVAL, "registry: backoff out of range");
         if (o->max_total_ms < 0 || o->max_total_ms > MAX_MS)
                 return ne_diag_set(diag, -EINVAL, "registry: total time %ld ms out of range",
@@ -103,7 +103,7 @@ static int apply_opts(struct ne_registry_http *h, const struct ne_registry_opts 
         h->timeout_ms = o->timeout_ms ? o->timeout_ms : DEFAULT_TIMEOUT_MS;
         h->max_attempts = o->max_attempts ? o->max_attempts : DEFAULT_ATTEMPTS;
         h->backoff_initial_ms =
-                o->backoff_initial_ms ? o->backoff_initial_ms : DEFAULT_BACKOFF_INITIAL_MS;
+            o->backoff_initial_ms ? o->backoff_initial_ms : DEFAULT_BACKOFF_INITIAL_MS;
         h->backoff_max_ms = o->backoff_max_ms ? o->backoff_max_ms : DEFAULT_BACKOFF_MAX_MS;
         if (h->backoff_max_ms < h->backoff_initial_ms)
                 h->backoff_max_ms = h->backoff_initial_ms;
@@ -369,14 +369,14 @@ static int map_curl(CURL *curl, CURLcode cc, const struct sink *s, bool *retriab
 }
 
 /* Options that are the same for every attempt of a call. */
-static int setup(CURL *curl, const struct ne_registry_http *h, const char *method,
-                 const char *body, struct curl_slist *hdrs, struct sink *s, char *errbuf)
+static int setup(CURL *curl, const struct ne_registry_http *h, const char *method, const char *body,
+                 struct curl_slist *hdrs, struct sink *s, char *errbuf)
 {
         CURLcode cc = CURLE_OK;
-#define SET(opt, val)                                                                          \
-        do {                                                                                   \
-                if (cc == CURLE_OK)                                                            \
-                        cc = curl_easy_setopt(curl, opt, val);                                 \
+#define SET(opt, val)                                                                              \
+        do {                                                                                       \
+                if (cc == CURLE_OK)                                                                \
+                        cc = curl_easy_setopt(curl, opt, val);                                     \
         } while (0)
         /* Threads: no SIGALRM for DNS timeouts, no SIGPIPE handling by libcurl. */
         SET(CURLOPT_NOSIGNAL, 1L);
@@ -409,9 +409,9 @@ static int setup(CURL *curl, const struct ne_registry_http *h, const char *metho
 static struct curl_slist *make_headers(const char *body)
 {
         static const char *const lines[] = {
-                "Accept: application/vnd.schemaregistry.v1+json, "
-                "application/vnd.schemaregistry+json; q=0.9, application/json; q=0.5",
-                "Expect:", /* no 100-continue round trip before a POST body */
+            "Accept: application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json; "
+            "q=0.9, application/json; q=0.5",
+            "Expect:", /* no 100-continue round trip before a POST body */
         };
         struct curl_slist *hdrs = NULL;
         for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
@@ -421,8 +421,8 @@ static struct curl_slist *make_headers(const char *body)
                 hdrs = next;
         }
         if (body) {
-                struct curl_slist *next = curl_slist_append(
-                        hdrs, "Content-Type: application/vnd.schemaregistry.v1+json");
+                struct curl_slist *next =
+                    curl_slist_append(hdrs, "Content-Type: application/vnd.schemaregistry.v1+json");
                 if (!next)
                         goto err;
                 hdrs = next;
@@ -436,8 +436,8 @@ err:
 /* One attempt against endpoint `ep`. Returns 0 with *ret_status when an HTTP answer came,
  * else a negative errno (detail in diag) and whether to retry. */
 static int attempt(CURL *curl, const struct endpoint *ep, const char *method, const char *path,
-                   long timeout_ms, struct sink *s, char *errbuf, long *ret_status,
-                   bool *retriable, struct ne_diag *diag)
+                   long timeout_ms, struct sink *s, char *errbuf, long *ret_status, bool *retriable,
+                   struct ne_diag *diag)
 {
         char url[MAX_URL_LEN + 512];
         CURLcode cc;
@@ -457,8 +457,9 @@ static int attempt(CURL *curl, const struct endpoint *ep, const char *method, co
         if (cc != CURLE_OK) {
                 int r = map_curl(curl, cc, s, retriable);
                 if (r == -EMSGSIZE)
-                        return ne_diag_set(diag, r, "registry: %s %s%s: answer larger than %zu "
-                                           "bytes", method, ep->display, path, s->max);
+                        return ne_diag_set(diag, r,
+                                           "registry: %s %s%s: answer larger than %zu bytes",
+                                           method, ep->display, path, s->max);
                 return ne_diag_set(diag, r, "registry: %s %s%s: %s", method, ep->display, path,
                                    errbuf[0] ? errbuf : curl_easy_strerror(cc));
         }
@@ -513,8 +514,7 @@ int ne_registry_http_call(struct ne_registry_http *h, const char *method, const 
                         break;
         }
         if (attempts == 0)
-                ne_diag_set(diag, r, "registry: %s %s: no time left for an attempt", method,
-                            path);
+                ne_diag_set(diag, r, "registry: %s %s: no time left for an attempt", method, path);
         if (r < 0)
                 goto out;
         /* An empty body still gets a buffer so the caller can read data as a string. */
@@ -531,8 +531,7 @@ int ne_registry_http_call(struct ne_registry_http *h, const char *method, const 
 out:
         if (r < 0 && attempts > 1 && diag) {
                 size_t n = strlen(diag->msg);
-                snprintf(diag->msg + n, sizeof(diag->msg) - n, " (after %u attempts)",
-                         attempts);
+                snprintf(diag->msg + n, sizeof(diag->msg) - n, " (after %u attempts)", attempts);
         }
         if (ret_attempts)
                 *ret_attempts = attempts;

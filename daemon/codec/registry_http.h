@@ -14,10 +14,10 @@ struct ne_registry_http;
 
 /* The final answer of one call: the last HTTP response received. */
 struct ne_registry_reply {
-        long status;             /* HTTP status */
-        struct ne_buf body;      /* owned; NUL-terminated; release with ne_buf_release() */
-        char content_type[128];  /* "" when absent */
-        char url[512];           /* the URL that answered, without user info, for diag */
+        long status;            /* HTTP status */
+        struct ne_buf body;     /* owned; NUL-terminated; release with ne_buf_release() */
+        char content_type[128]; /* "" when absent */
+        char url[512];          /* the URL that answered, without user info, for diag */
 };
 
 /* Returns 0 and a new transport in *ret, or 0 and *ret = NULL when `o->urls` names no URL.

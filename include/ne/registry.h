@@ -55,12 +55,12 @@ struct ne_registry_opts {
 
 /* Counters since ne_registry_new(), for metrics. */
 struct ne_registry_stats {
-        uint64_t lookups;        /* ne_registry_get_schema() calls */
-        uint64_t cache_hits;     /* answered from the positive cache */
-        uint64_t negative_hits;  /* answered -ENOENT from the negative cache */
-        uint64_t shared_waits;   /* waited for another thread's request for the same id */
-        uint64_t requests;       /* HTTP attempts sent (retries and failover included) */
-        uint64_t failures;       /* calls that returned an error other than -ENOENT */
+        uint64_t lookups;       /* ne_registry_get_schema() calls */
+        uint64_t cache_hits;    /* answered from the positive cache */
+        uint64_t negative_hits; /* answered -ENOENT from the negative cache */
+        uint64_t shared_waits;  /* waited for another thread's request for the same id */
+        uint64_t requests;      /* HTTP attempts sent (retries and failover included) */
+        uint64_t failures;      /* calls that returned an error other than -ENOENT */
         size_t cached_schemas;
         size_t cached_bytes;
 };

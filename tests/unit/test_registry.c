@@ -44,12 +44,12 @@ Test(registry, without_curl_urls_are_refused)
 #define SERVER_SCRIPT NE_SOURCE_DIR "/tests/python/fake_registry.py"
 
 static const char SCHEMA_A[] =
-        "{\"type\":\"record\",\"name\":\"Article\",\"namespace\":\"news\",\"fields\":["
-        "{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"body\",\"type\":\"string\"}]}";
+    "{\"type\":\"record\",\"name\":\"Article\",\"namespace\":\"news\",\"fields\":["
+    "{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"body\",\"type\":\"string\"}]}";
 /* Quotes, a backslash, a newline and non-ASCII text: the request body must escape them. */
 static const char SCHEMA_B[] =
-        "{\"type\":\"record\",\"name\":\"Enriched\",\"doc\":\"\\\"quoted\\\" \\\\ line\\n"
-        "Z\xc3\xbcrich \xe2\x80\x93 dash\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}";
+    "{\"type\":\"record\",\"name\":\"Enriched\",\"doc\":\"\\\"quoted\\\" \\\\ line\\n"
+    "Z\xc3\xbcrich \xe2\x80\x93 dash\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}";
 
 static pid_t server_pid = -1;
 static char server_dir[64];
@@ -102,8 +102,7 @@ static void start_server(void)
                         int n = fscanf(f, "%u", &port);
                         fclose(f);
                         if (n == 1 && port > 0) {
-                                snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%u",
-                                         port);
+                                snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%u", port);
                                 have_server = true;
                                 return;
                         }
@@ -131,10 +130,10 @@ static void stop_server(void)
         }
 }
 
-#define NEED_SERVER()                                                                          \
-        do {                                                                                   \
-                if (!have_server)                                                              \
-                        cr_skip_test(PYTHON " not available");                                 \
+#define NEED_SERVER()                                                                              \
+        do {                                                                                       \
+                if (!have_server)                                                                  \
+                        cr_skip_test(PYTHON " not available");                                     \
         } while (0)
 
 static size_t collect(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -212,11 +211,11 @@ static void last_request(const char *field, char *out, size_t size)
 static struct ne_registry_opts test_opts(void)
 {
         return (struct ne_registry_opts){
-                .urls = base_url,
-                .timeout_ms = 5000,
-                .max_attempts = 3,
-                .backoff_initial_ms = 20,
-                .backoff_max_ms = 100,
+            .urls = base_url,
+            .timeout_ms = 5000,
+            .max_attempts = 3,
+            .backoff_initial_ms = 20,
+            .backoff_max_ms = 100,
         };
 }
 
@@ -281,12 +280,12 @@ Test(registry, no_url_means_no_client)
 Test(registry, bad_urls_and_options_refused)
 {
         static const char *const bad[] = {
-                "ftp://127.0.0.1:21",
-                "http://127.0.0.1:8081/?x=1",
-                "http://127.0.0.1:8081/#frag",
-                "no scheme here",
-                "http://user:s3cret@bad host:8081",
-                "http://127.0.0.1:8081,file:///etc/passwd",
+            "ftp://127.0.0.1:21",
+            "http://127.0.0.1:8081/?x=1",
+            "http://127.0.0.1:8081/#frag",
+            "no scheme here",
+            "http://user:s3cret@bad host:8081",
+            "http://127.0.0.1:8081,file:///etc/passwd",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 struct ne_registry_opts o = {.urls = bad[i]};
@@ -307,12 +306,12 @@ Test(registry, bad_urls_and_options_refused)
         cr_assert_eq(ne_registry_new(&o, &reg, NULL), -EINVAL);
 
         struct ne_registry_opts opts[] = {
-                {.urls = "http://127.0.0.1:1", .timeout_ms = -1},
-                {.urls = "http://127.0.0.1:1", .backoff_initial_ms = -5},
-                {.urls = "http://127.0.0.1:1", .max_total_ms = -1},
-                {.urls = "http://127.0.0.1:1", .max_attempts = 1000},
-                {.urls = "http://127.0.0.1:1", .basic_auth_user_info = "no-colon"},
-                {.urls = "http://127.0.0.1:1", .negative_ttl_ms = 365L * 24 * 3600 * 1000},
+            {.urls = "http://127.0.0.1:1", .timeout_ms = -1},
+            {.urls = "http://127.0.0.1:1", .backoff_initial_ms = -5},
+            {.urls = "http://127.0.0.1:1", .max_total_ms = -1},
+            {.urls = "http://127.0.0.1:1", .max_attempts = 1000},
+            {.urls = "http://127.0.0.1:1", .basic_auth_user_info = "no-colon"},
+            {.urls = "http://127.0.0.1:1", .negative_ttl_ms = 365L * 24 * 3600 * 1000},
         };
         for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
                 cr_assert_eq(ne_registry_new(&opts[i], &reg, NULL), -EINVAL, "opts #%zu", i);
@@ -430,8 +429,7 @@ Test(registry, incompatible_is_eproto_without_retry)
         cr_assert_eq(ne_registry_register(reg, "news-value", SCHEMA_A, &id, &diag), -EPROTO);
         cr_assert_eq(id, -1);
         cr_assert_not_null(strstr(diag.msg, "HTTP 409"), "%s", diag.msg);
-        cr_assert_not_null(strstr(diag.msg, "incompatible with an earlier schema"), "%s",
-                           diag.msg);
+        cr_assert_not_null(strstr(diag.msg, "incompatible with an earlier schema"), "%s", diag.msg);
         cr_assert_eq(hits("POST /subjects/news-value/versions"), 1);
         ne_registry_free(reg);
 }
@@ -460,13 +458,13 @@ Test(registry, register_answer_without_id_is_ebadmsg)
         struct ne_registry_opts o = test_opts();
         struct ne_registry *reg = client(&o);
         static const char *const answers[] = {
-                "{\"canned\": 1, \"canned_body\": \"{\\\"version\\\": 1}\"}",
-                "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": \\\"7\\\"}\"}",
-                "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": 1.5}\"}",
-                "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": -3}\"}",
-                "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": 4294967296}\"}",
-                "{\"canned\": 1, \"canned_body\": \"[1]\"}",
-                "{\"canned\": 1, \"canned_body\": \"\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"version\\\": 1}\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": \\\"7\\\"}\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": 1.5}\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": -3}\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"id\\\": 4294967296}\"}",
+            "{\"canned\": 1, \"canned_body\": \"[1]\"}",
+            "{\"canned\": 1, \"canned_body\": \"\"}",
         };
         for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
                 int32_t id = -1;
@@ -571,8 +569,9 @@ Test(registry, non_avro_or_references_are_enotsup)
         struct ne_registry *reg = client(&o);
         char *s = NULL;
         preload(7, "syntax = \"proto3\"; message M {}", "{\"schemaType\": \"PROTOBUF\"}");
-        preload(8, SCHEMA_A, "{\"references\": [{\"name\": \"x\", \"subject\": \"y\", "
-                             "\"version\": 1}]}");
+        preload(8, SCHEMA_A,
+                "{\"references\": [{\"name\": \"x\", \"subject\": \"y\", "
+                "\"version\": 1}]}");
         preload(9, SCHEMA_A, "{\"schemaType\": \"AVRO\", \"references\": []}");
         cr_assert_eq(ne_registry_get_schema(reg, 7, &s, NULL), -ENOTSUP);
         cr_assert_eq(ne_registry_get_schema(reg, 8, &s, NULL), -ENOTSUP);
@@ -588,15 +587,15 @@ Test(registry, malformed_answers_are_ebadmsg_not_crashes)
         struct ne_registry_opts o = test_opts();
         struct ne_registry *reg = client(&o);
         static const char *const answers[] = {
-                "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \"}",
-                "{\"canned\": 1, \"canned_body\": \"this is not json{\"}",
-                "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": 5}\"}",
-                "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \\\"\\\"}\"}",
-                "{\"canned\": 1, \"canned_body\": \"{}\"}",
-                "{\"canned\": 1, \"canned_body\": \"null\"}",
-                "{\"canned\": 1, \"canned_body\": \"\\u0000\\u0001\\u00ff\"}",
-                "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \\\"x\\\"}\", "
-                "\"canned_type\": \"text/html\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \"}",
+            "{\"canned\": 1, \"canned_body\": \"this is not json{\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": 5}\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \\\"\\\"}\"}",
+            "{\"canned\": 1, \"canned_body\": \"{}\"}",
+            "{\"canned\": 1, \"canned_body\": \"null\"}",
+            "{\"canned\": 1, \"canned_body\": \"\\u0000\\u0001\\u00ff\"}",
+            "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \\\"x\\\"}\", "
+            "\"canned_type\": \"text/html\"}",
         };
         for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
                 char *s = NULL;

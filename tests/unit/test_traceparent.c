@@ -18,6 +18,7 @@ struct tp_case {
         uint8_t version, flags; /* expected when valid */
 };
 
+/* clang-format off */
 #define OK(s, v, f) {s, true, v, f}
 #define BAD(s) {s, false, 0, 0}
 static struct tp_case cases[] = {
@@ -55,6 +56,7 @@ static struct tp_case cases[] = {
         BAD("00-" TRACE "-" PARENT "-+1"),
         BAD("00--4bf92f3577b34da6a3ce929d0e0e4736" PARENT "-01"),
 };
+/* clang-format on */
 
 ParameterizedTestParameters(traceparent, table)
 {
@@ -110,9 +112,9 @@ Test(traceparent, fields_decoded)
 Test(traceparent, round_trip)
 {
         static const char *const values[] = {
-                "00-" TRACE "-" PARENT "-01",
-                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00",
-                "00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-ff",
+            "00-" TRACE "-" PARENT "-01",
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00",
+            "00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-ff",
         };
         for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
                 struct ne_traceparent tp;
