@@ -215,8 +215,10 @@ Test(codec_encode, json_escapes_quotes_and_control_characters)
         ne_enrichment_free(enr);
 }
 
+/* Inline name: Criterion runs each parameterized test in a fresh process, where pointers
+ * into the parent's image mean nothing. */
 struct bad_enrichment {
-        const char *name;
+        char name[40];
         int mutation;
 };
 
