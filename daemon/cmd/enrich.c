@@ -111,8 +111,8 @@ static int64_t now_ms(void)
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void report(struct enrich_run *run, const char *name, unsigned long lineno,
-                   const char *code, const char *msg)
+static void report(struct enrich_run *run, const char *name, unsigned long lineno, const char *code,
+                   const char *msg)
 {
         fprintf(stderr, "newsenrichd enrich: %s:%lu: %s: %s\n", name, lineno, code, msg);
         run->failed++;
@@ -262,13 +262,13 @@ enum { OPT_NER = 1000, OPT_TOPIC, OPT_NO_MODELS, OPT_MAX_BYTES, OPT_PROCESSED_AT
 int ne_cmd_enrich(int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"ner-model", required_argument, NULL, OPT_NER},
-                {"topic-model", required_argument, NULL, OPT_TOPIC},
-                {"no-models", no_argument, NULL, OPT_NO_MODELS},
-                {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-                {"processed-at", required_argument, NULL, OPT_PROCESSED_AT},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
+            {"ner-model", required_argument, NULL, OPT_NER},
+            {"topic-model", required_argument, NULL, OPT_TOPIC},
+            {"no-models", no_argument, NULL, OPT_NO_MODELS},
+            {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+            {"processed-at", required_argument, NULL, OPT_PROCESSED_AT},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         struct enrich_run run = {.max_bytes = DEFAULT_MAX_BYTES, .processed_at = -1};
         const char *ner = NULL, *topics = NULL;
@@ -319,15 +319,15 @@ int ne_cmd_enrich(int argc, char **argv)
         }
 
         struct ne_enricher_opts eopts = {
-                .topic_threshold = DEFAULT_TOPIC_THRESHOLD,
-                .topic_top_k = DEFAULT_TOPIC_TOP_K,
-                .max_entities = DEFAULT_MAX_ENTITIES,
+            .topic_threshold = DEFAULT_TOPIC_THRESHOLD,
+            .topic_top_k = DEFAULT_TOPIC_TOP_K,
+            .max_entities = DEFAULT_MAX_ENTITIES,
         };
         if (!no_models) {
                 eopts.ner_model_path =
-                        model_path(ner, "models/ner.model", NE_DATADIR "/models/ner.model");
-                eopts.topic_model_path = model_path(topics, "models/topics.model",
-                                                    NE_DATADIR "/models/topics.model");
+                    model_path(ner, "models/ner.model", NE_DATADIR "/models/ner.model");
+                eopts.topic_model_path =
+                    model_path(topics, "models/topics.model", NE_DATADIR "/models/topics.model");
         }
 
         int r = setup(&run, &eopts);

@@ -38,25 +38,25 @@ static const struct {
         enum kind kind;
         bool required; /* no default in the reader schema */
 } fields[F__COUNT] = {
-        [F_ID] = {"id", K_STRING, true},
-        [F_URL] = {"url", K_STRING, false},
-        [F_SOURCE] = {"source", K_STRING, false},
-        [F_TITLE] = {"title", K_STRING, false},
-        [F_BODY] = {"body", K_STRING, true},
-        [F_AUTHORS] = {"authors", K_STRING_ARRAY, false},
-        [F_LANGUAGE] = {"language", K_STRING, false},
-        [F_PUBLISHED_AT] = {"published_at", K_LONG, true},
-        [F_EXTRA] = {"extra", K_STRING_MAP, false},
+    [F_ID] = {"id", K_STRING, true},
+    [F_URL] = {"url", K_STRING, false},
+    [F_SOURCE] = {"source", K_STRING, false},
+    [F_TITLE] = {"title", K_STRING, false},
+    [F_BODY] = {"body", K_STRING, true},
+    [F_AUTHORS] = {"authors", K_STRING_ARRAY, false},
+    [F_LANGUAGE] = {"language", K_STRING, false},
+    [F_PUBLISHED_AT] = {"published_at", K_LONG, true},
+    [F_EXTRA] = {"extra", K_STRING_MAP, false},
 };
 
 struct plan {
         int32_t id;
-        avro_schema_t schema;         /* borrowed from the table */
-        int index[F__COUNT];          /* position in the writer record; -1 when absent */
-        char error[200];              /* non-empty: no article can come from this schema */
+        avro_schema_t schema; /* borrowed from the table */
+        int index[F__COUNT];  /* position in the writer record; -1 when absent */
+        char error[200];      /* non-empty: no article can come from this schema */
         enum ne_dlq_reason error_reason;
         char error_field[32];
-        avro_value_iface_t *iface;    /* NULL when error is set */
+        avro_value_iface_t *iface; /* NULL when error is set */
         avro_value_t value;
 };
 
@@ -84,7 +84,8 @@ static bool base_ok(avro_schema_t s, enum kind kind)
         case K_LONG:
                 return is_avro_int64(s) || is_avro_int32(s);
         case K_STRING_ARRAY:
-                return is_avro_array(s) && is_avro_string(unlink_schema(avro_schema_array_items(s)));
+                return is_avro_array(s) &&
+                       is_avro_string(unlink_schema(avro_schema_array_items(s)));
         case K_STRING_MAP:
                 return is_avro_map(s) && is_avro_string(unlink_schema(avro_schema_map_values(s)));
         }
@@ -115,8 +116,8 @@ static int plan_init(struct plan *pl, int32_t id, avro_schema_t schema)
         avro_schema_t rec = unlink_schema(schema);
         if (!is_avro_record(rec)) {
                 pl->error_reason = NE_DLQ_BAD_TYPE;
-                snprintf(pl->error, sizeof(pl->error),
-                         "writer schema %d is a %s, not a record", id, avro_schema_type_name(rec));
+                snprintf(pl->error, sizeof(pl->error), "writer schema %d is a %s, not a record", id,
+                         avro_schema_type_name(rec));
                 return 0;
         }
         for (int f = 0; f < F__COUNT; f++) {
@@ -132,8 +133,7 @@ static int plan_init(struct plan *pl, int32_t id, avro_schema_t schema)
                                 snprintf(pl->error_field, sizeof(pl->error_field), "%s",
                                          fields[f].name);
                                 snprintf(pl->error, sizeof(pl->error),
-                                         "writer schema %d has no field '%s'", id,
-                                         fields[f].name);
+                                         "writer schema %d has no field '%s'", id, fields[f].name);
                         }
                         continue;
                 }
@@ -372,13 +372,12 @@ int ne_avro_decode(struct ne_avro_decoder *ad, const unsigned char *buf, size_t 
                 return ne_codec_fail(ret_reason, NE_DLQ_UNKNOWN_SCHEMA, diag, NULL, 1,
                                      "schema id %d is not in the schema table", id);
         if (pl->error[0])
-                return ne_codec_fail(ret_reason, pl->error_reason, diag, pl->error_field, -1,
-                                     "%s", pl->error);
+                return ne_codec_fail(ret_reason, pl->error_reason, diag, pl->error_field, -1, "%s",
+                                     pl->error);
 
         const unsigned char *data = buf + NE_CONFLUENT_HEADER_LEN;
         size_t data_len = len - NE_CONFLUENT_HEADER_LEN;
-        r = ne_avro_validate(pl->schema, data, data_len, NE_CONFLUENT_HEADER_LEN, ret_reason,
-                             diag);
+        r = ne_avro_validate(pl->schema, data, data_len, NE_CONFLUENT_HEADER_LEN, ret_reason, diag);
         if (r < 0)
                 return r;
 

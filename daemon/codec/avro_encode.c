@@ -9,8 +9,23 @@
 
 #include "codec_internal.h"
 
-enum { T_ID, T_URL, T_SOURCE, T_TITLE, T_BODY, T_AUTHORS, T_PUBLISHED_AT, T_LANGUAGE,
-       T_ENTITIES, T_TOPICS, T_MODEL_VERSIONS, T_PROCESSED_AT, T_LINEAGE, T_EXTRA, T__COUNT };
+enum {
+        T_ID,
+        T_URL,
+        T_SOURCE,
+        T_TITLE,
+        T_BODY,
+        T_AUTHORS,
+        T_PUBLISHED_AT,
+        T_LANGUAGE,
+        T_ENTITIES,
+        T_TOPICS,
+        T_MODEL_VERSIONS,
+        T_PROCESSED_AT,
+        T_LINEAGE,
+        T_EXTRA,
+        T__COUNT
+};
 enum { E_TYPE, E_NAME, E_MENTIONS, E_MENTION_COUNT, E_CONFIDENCE, E_SALIENCE, E__COUNT };
 enum { M_FIELD, M_START, M_END, M__COUNT };
 enum { P_CODE, P_LABEL, P_SCORE, P__COUNT };
@@ -29,8 +44,8 @@ struct ne_avro_encoder {
         int topic[P__COUNT];
         int mv[V__COUNT];
         int lin[L__COUNT];
-        int lang_null, lang_string;   /* union branches of language */
-        int lin_null, lin_record;     /* union branches of lineage */
+        int lang_null, lang_string; /* union branches of language */
+        int lin_null, lin_record;   /* union branches of lineage */
         int ent_symbol[NE_ENT__COUNT];
         int field_symbol[2];
 };
@@ -61,7 +76,8 @@ static int bind_record(avro_schema_t rec, const char *what, const struct bind *b
         size_t nf = avro_schema_record_size(rec);
         for (size_t i = 0; i < nf; i++) {
                 const char *name = avro_schema_record_field_name(rec, (int)i);
-                avro_schema_t fs = unlink_schema(avro_schema_record_field_get_by_index(rec, (int)i));
+                avro_schema_t fs =
+                    unlink_schema(avro_schema_record_field_get_by_index(rec, (int)i));
                 size_t k = 0;
                 while (k < n && strcmp(b[k].name, name) != 0)
                         k++;
@@ -70,15 +86,14 @@ static int bind_record(avro_schema_t rec, const char *what, const struct bind *b
                                            "output schema: field %s.%s is unknown to this encoder",
                                            what, name);
                 if (avro_typeof(fs) != b[k].type)
-                        return ne_diag_set(diag, -EINVAL,
-                                           "output schema: field %s.%s has type %s", what, name,
-                                           avro_schema_type_name(fs));
+                        return ne_diag_set(diag, -EINVAL, "output schema: field %s.%s has type %s",
+                                           what, name, avro_schema_type_name(fs));
                 *b[k].index = (int)i;
         }
         for (size_t k = 0; k < n; k++)
                 if (*b[k].index < 0)
-                        return ne_diag_set(diag, -EINVAL, "output schema: %s has no field %s",
-                                           what, b[k].name);
+                        return ne_diag_set(diag, -EINVAL, "output schema: %s has no field %s", what,
+                                           b[k].name);
         return 0;
 }
 
@@ -120,9 +135,9 @@ static int bind_enum(avro_schema_t e, const char *what, const char *const *symbo
 static int bind_items(avro_schema_t container, avro_type_t want, const char *what,
                       avro_schema_t *ret, struct ne_diag *diag)
 {
-        avro_schema_t items = unlink_schema(is_avro_array(container)
-                                                    ? avro_schema_array_items(container)
-                                                    : avro_schema_map_values(container));
+        avro_schema_t items =
+            unlink_schema(is_avro_array(container) ? avro_schema_array_items(container)
+                                                   : avro_schema_map_values(container));
         if (avro_typeof(items) != want)
                 return ne_diag_set(diag, -EINVAL, "output schema: %s has items of type %s", what,
                                    avro_schema_type_name(items));
@@ -136,55 +151,55 @@ static int bind_schema(struct ne_avro_encoder *ae, avro_schema_t schema, struct 
         static const char *const field_symbols[2] = {"TITLE", "BODY"};
         int *t = ae->top;
         const struct bind top[T__COUNT] = {
-                {"id", AVRO_STRING, &t[T_ID]},
-                {"url", AVRO_STRING, &t[T_URL]},
-                {"source", AVRO_STRING, &t[T_SOURCE]},
-                {"title", AVRO_STRING, &t[T_TITLE]},
-                {"body", AVRO_STRING, &t[T_BODY]},
-                {"authors", AVRO_ARRAY, &t[T_AUTHORS]},
-                {"published_at", AVRO_INT64, &t[T_PUBLISHED_AT]},
-                {"language", AVRO_UNION, &t[T_LANGUAGE]},
-                {"entities", AVRO_ARRAY, &t[T_ENTITIES]},
-                {"topics", AVRO_ARRAY, &t[T_TOPICS]},
-                {"model_versions", AVRO_RECORD, &t[T_MODEL_VERSIONS]},
-                {"processed_at", AVRO_INT64, &t[T_PROCESSED_AT]},
-                {"lineage", AVRO_UNION, &t[T_LINEAGE]},
-                {"extra", AVRO_MAP, &t[T_EXTRA]},
+            {"id", AVRO_STRING, &t[T_ID]},
+            {"url", AVRO_STRING, &t[T_URL]},
+            {"source", AVRO_STRING, &t[T_SOURCE]},
+            {"title", AVRO_STRING, &t[T_TITLE]},
+            {"body", AVRO_STRING, &t[T_BODY]},
+            {"authors", AVRO_ARRAY, &t[T_AUTHORS]},
+            {"published_at", AVRO_INT64, &t[T_PUBLISHED_AT]},
+            {"language", AVRO_UNION, &t[T_LANGUAGE]},
+            {"entities", AVRO_ARRAY, &t[T_ENTITIES]},
+            {"topics", AVRO_ARRAY, &t[T_TOPICS]},
+            {"model_versions", AVRO_RECORD, &t[T_MODEL_VERSIONS]},
+            {"processed_at", AVRO_INT64, &t[T_PROCESSED_AT]},
+            {"lineage", AVRO_UNION, &t[T_LINEAGE]},
+            {"extra", AVRO_MAP, &t[T_EXTRA]},
         };
         const struct bind ent[E__COUNT] = {
-                {"type", AVRO_ENUM, &ae->ent[E_TYPE]},
-                {"name", AVRO_STRING, &ae->ent[E_NAME]},
-                {"mentions", AVRO_ARRAY, &ae->ent[E_MENTIONS]},
-                {"mention_count", AVRO_INT32, &ae->ent[E_MENTION_COUNT]},
-                {"confidence", AVRO_FLOAT, &ae->ent[E_CONFIDENCE]},
-                {"salience", AVRO_FLOAT, &ae->ent[E_SALIENCE]},
+            {"type", AVRO_ENUM, &ae->ent[E_TYPE]},
+            {"name", AVRO_STRING, &ae->ent[E_NAME]},
+            {"mentions", AVRO_ARRAY, &ae->ent[E_MENTIONS]},
+            {"mention_count", AVRO_INT32, &ae->ent[E_MENTION_COUNT]},
+            {"confidence", AVRO_FLOAT, &ae->ent[E_CONFIDENCE]},
+            {"salience", AVRO_FLOAT, &ae->ent[E_SALIENCE]},
         };
         const struct bind men[M__COUNT] = {
-                {"field", AVRO_ENUM, &ae->men[M_FIELD]},
-                {"start", AVRO_INT32, &ae->men[M_START]},
-                {"end", AVRO_INT32, &ae->men[M_END]},
+            {"field", AVRO_ENUM, &ae->men[M_FIELD]},
+            {"start", AVRO_INT32, &ae->men[M_START]},
+            {"end", AVRO_INT32, &ae->men[M_END]},
         };
         const struct bind topic[P__COUNT] = {
-                {"code", AVRO_STRING, &ae->topic[P_CODE]},
-                {"label", AVRO_STRING, &ae->topic[P_LABEL]},
-                {"score", AVRO_FLOAT, &ae->topic[P_SCORE]},
+            {"code", AVRO_STRING, &ae->topic[P_CODE]},
+            {"label", AVRO_STRING, &ae->topic[P_LABEL]},
+            {"score", AVRO_FLOAT, &ae->topic[P_SCORE]},
         };
         const struct bind mv[V__COUNT] = {
-                {"ner", AVRO_STRING, &ae->mv[V_NER]},
-                {"topics", AVRO_STRING, &ae->mv[V_TOPICS]},
+            {"ner", AVRO_STRING, &ae->mv[V_NER]},
+            {"topics", AVRO_STRING, &ae->mv[V_TOPICS]},
         };
         const struct bind lin[L__COUNT] = {
-                {"topic", AVRO_STRING, &ae->lin[L_TOPIC]},
-                {"partition", AVRO_INT32, &ae->lin[L_PARTITION]},
-                {"offset", AVRO_INT64, &ae->lin[L_OFFSET]},
+            {"topic", AVRO_STRING, &ae->lin[L_TOPIC]},
+            {"partition", AVRO_INT32, &ae->lin[L_PARTITION]},
+            {"offset", AVRO_INT64, &ae->lin[L_OFFSET]},
         };
         avro_schema_t s, ent_s, men_s;
         int r;
         if ((r = bind_record(schema, "event", top, T__COUNT, diag)) < 0 ||
-            (r = bind_items(field_schema(schema, t[T_AUTHORS]), AVRO_STRING, "authors", &s,
-                            diag)) < 0 ||
+            (r = bind_items(field_schema(schema, t[T_AUTHORS]), AVRO_STRING, "authors", &s, diag)) <
+                0 ||
             (r = bind_items(field_schema(schema, t[T_EXTRA]), AVRO_STRING, "extra", &s, diag)) <
-                    0 ||
+                0 ||
             (r = bind_nullable(field_schema(schema, t[T_LANGUAGE]), AVRO_STRING, "language",
                                &ae->lang_null, &ae->lang_string, diag)) < 0 ||
             (r = bind_nullable(field_schema(schema, t[T_LINEAGE]), AVRO_RECORD, "lineage",
@@ -202,11 +217,11 @@ static int bind_schema(struct ne_avro_encoder *ae, avro_schema_t schema, struct 
             (r = bind_enum(field_schema(men_s, ae->men[M_FIELD]), "TextField", field_symbols, 2,
                            ae->field_symbol, diag)) < 0 ||
             (r = bind_items(field_schema(schema, t[T_TOPICS]), AVRO_RECORD, "topics", &s, diag)) <
-                    0 ||
+                0 ||
             (r = bind_record(s, "Topic", topic, P__COUNT, diag)) < 0)
                 return r;
         avro_schema_t lin_s = unlink_schema(
-                avro_schema_union_branch(field_schema(schema, t[T_LINEAGE]), ae->lin_record));
+            avro_schema_union_branch(field_schema(schema, t[T_LINEAGE]), ae->lin_record));
         return bind_record(lin_s, "Lineage", lin, L__COUNT, diag);
 }
 
@@ -252,10 +267,10 @@ void ne_avro_encoder_free(struct ne_avro_encoder *ae)
 }
 
 /* avro-c calls return a positive errno; fold them into one failure per event. */
-#define TRY(expr)                                                                                \
-        do {                                                                                     \
-                if ((rc = (expr)) != 0)                                                          \
-                        goto fail;                                                               \
+#define TRY(expr)                                                                                  \
+        do {                                                                                       \
+                if ((rc = (expr)) != 0)                                                            \
+                        goto fail;                                                                 \
         } while (0)
 
 static int set_str(avro_value_t *rec, int index, const char *s)

@@ -13,8 +13,8 @@ struct walk {
         const unsigned char *p;
         size_t len;
         size_t pos;
-        size_t base;         /* added to offsets in messages (the frame header) */
-        size_t zero_budget;  /* items that consumed no bytes still allowed */
+        size_t base;        /* added to offsets in messages (the frame header) */
+        size_t zero_budget; /* items that consumed no bytes still allowed */
         enum ne_dlq_reason *ret_reason;
         struct ne_diag *diag;
 };
@@ -92,10 +92,9 @@ static int walk_bytes(struct walk *w, bool is_string)
                                      n, at(w, start), w->len - w->pos);
         size_t bad_off;
         if (is_string && !ne_utf8_is_valid((const char *)w->p + w->pos, (size_t)n, &bad_off))
-                return ne_codec_fail(w->ret_reason, NE_DLQ_INVALID_UTF8, w->diag, NULL,
-                                     at(w, w->pos + bad_off),
-                                     "Avro: string is not UTF-8 or holds NUL at byte %ld",
-                                     at(w, w->pos + bad_off));
+                return ne_codec_fail(
+                    w->ret_reason, NE_DLQ_INVALID_UTF8, w->diag, NULL, at(w, w->pos + bad_off),
+                    "Avro: string is not UTF-8 or holds NUL at byte %ld", at(w, w->pos + bad_off));
         w->pos += (size_t)n;
         return 0;
 }
@@ -219,12 +218,12 @@ int ne_avro_validate(avro_schema_t schema, const unsigned char *data, size_t len
                      enum ne_dlq_reason *ret_reason, struct ne_diag *diag)
 {
         struct walk w = {
-                .p = data,
-                .len = len,
-                .base = base,
-                .zero_budget = NE_AVRO_ZERO_SIZE_ITEMS,
-                .ret_reason = ret_reason,
-                .diag = diag,
+            .p = data,
+            .len = len,
+            .base = base,
+            .zero_budget = NE_AVRO_ZERO_SIZE_ITEMS,
+            .ret_reason = ret_reason,
+            .diag = diag,
         };
         int r = walk_value(&w, schema, 0);
         if (r < 0)

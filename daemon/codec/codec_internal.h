@@ -51,16 +51,14 @@ int ne_avro_decode(struct ne_avro_decoder *ad, const unsigned char *buf, size_t 
                    struct ne_diag *diag);
 
 /* Decodes a JSON object payload into a new article. Same return convention. */
-int ne_json_decode(const char *buf, size_t len, unsigned int max_depth,
-                   struct ne_article **ret_art, enum ne_dlq_reason *ret_reason,
-                   struct ne_diag *diag);
+int ne_json_decode(const char *buf, size_t len, unsigned int max_depth, struct ne_article **ret_art,
+                   enum ne_dlq_reason *ret_reason, struct ne_diag *diag);
 
 /* Fills the absent optional fields of a decoded article with the reader defaults of
  * schemas/article_published.avsc (url, source, title ""; authors and extra empty) and checks
  * the required ones (id and body non-empty). Returns 0, -ENOMEM, or -EBADMSG with
  * NE_DLQ_MISSING_FIELD. */
-int ne_article_finish(struct ne_article *art, enum ne_dlq_reason *ret_reason,
-                      struct ne_diag *diag);
+int ne_article_finish(struct ne_article *art, enum ne_dlq_reason *ret_reason, struct ne_diag *diag);
 
 /* Parses an RFC 3339 date-time ("2024-05-01T12:00:00.250+02:00") into epoch milliseconds.
  * Returns 0 or -EINVAL. */
@@ -69,7 +67,7 @@ int ne_rfc3339_parse(const char *s, size_t len, int64_t *ret_ms);
 /* Sets reason and diag for a bad payload and returns -EBADMSG. offset < 0: unknown. */
 int ne_codec_fail(enum ne_dlq_reason *ret_reason, enum ne_dlq_reason reason, struct ne_diag *diag,
                   const char *key, long offset, const char *fmt, ...)
-        __attribute__((format(printf, 6, 7)));
+    __attribute__((format(printf, 6, 7)));
 
 /* Checks an enrichment before either encoder writes it: types and fields in range, offsets
  * ordered and within int, scores finite, strings valid UTF-8. Returns 0 or -EINVAL with diag. */

@@ -19,6 +19,10 @@ int ne_decoder_new(const struct ne_schema_table *tbl, const struct ne_decoder_op
         if (!dec)
                 return -ENOMEM;
         dec->opts = *opts;
+        if (dec->opts.max_bytes == 0)
+                dec->opts.max_bytes = NE_DECODER_DEFAULT_MAX_BYTES;
+        if (dec->opts.max_depth == 0)
+                dec->opts.max_depth = NE_DECODER_DEFAULT_MAX_DEPTH;
         int r = ne_avro_decoder_new(tbl, &dec->avro);
         if (r < 0) {
                 free(dec);
@@ -76,8 +80,7 @@ static int default_string(char **s)
         return *s ? 0 : -ENOMEM;
 }
 
-int ne_article_finish(struct ne_article *art, enum ne_dlq_reason *ret_reason,
-                      struct ne_diag *diag)
+int ne_article_finish(struct ne_article *art, enum ne_dlq_reason *ret_reason, struct ne_diag *diag)
 {
         if (!art->id || !art->id[0])
                 return ne_codec_fail(ret_reason, NE_DLQ_MISSING_FIELD, diag, "id", -1,

@@ -126,8 +126,7 @@ int ne_enrichment_check(const struct ne_enrichment *enr, struct ne_diag *diag)
         for (size_t i = 0; i < enr->n_topics; i++) {
                 const struct ne_topic *t = &enr->topics[i];
                 if (!string_ok(t->code) || !string_ok(t->label) || !score_ok(t->score))
-                        return ne_diag_set(diag, -EINVAL, "topic %zu: bad code, label or score",
-                                           i);
+                        return ne_diag_set(diag, -EINVAL, "topic %zu: bad code, label or score", i);
         }
         if ((enr->language && !string_ok(enr->language)) ||
             (enr->ner_model_version && !string_ok(enr->ner_model_version)) ||

@@ -13,9 +13,6 @@
 #include "codec_internal.h"
 #include "ne/utf8.h"
 
-/* Nesting limit used when the caller leaves max_depth at 0. */
-#define JSON_DEFAULT_DEPTH 64
-
 /* Integers a double holds exactly; epoch milliseconds are far inside. */
 #define JSON_MAX_SAFE_INT 9007199254740991.0
 
@@ -88,10 +85,9 @@ static int prescan(const char *s, size_t len, unsigned int max_depth,
                         in_string = true;
                 } else if (c == '{' || c == '[') {
                         if (++depth > max_depth)
-                                return ne_codec_fail(ret_reason, NE_DLQ_BAD_JSON, diag, NULL,
-                                                     (long)i,
-                                                     "JSON: nesting deeper than %u at byte %zu",
-                                                     max_depth, i);
+                                return ne_codec_fail(
+                                    ret_reason, NE_DLQ_BAD_JSON, diag, NULL, (long)i,
+                                    "JSON: nesting deeper than %u at byte %zu", max_depth, i);
                 } else if ((c == '}' || c == ']') && depth > 0) {
                         depth--;
                 }
@@ -173,8 +169,8 @@ static int get_authors(const cJSON *item, struct ne_article *art, enum ne_dlq_re
                         return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "authors", -1,
                                              "JSON: authors[%zu] is %s, not a string",
                                              art->n_authors, json_type_name(e));
-                int r = dup_checked("authors", e->valuestring, &art->authors[art->n_authors],
-                                    NULL, ret_reason, diag);
+                int r = dup_checked("authors", e->valuestring, &art->authors[art->n_authors], NULL,
+                                    ret_reason, diag);
                 if (r < 0)
                         return r;
                 art->n_authors++;
@@ -236,8 +232,8 @@ static int get_extra(const cJSON *item, struct ne_article *art, enum ne_dlq_reas
         {
                 if (!cJSON_IsString(e))
                         return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "extra", -1,
-                                             "JSON: extra['%.64s'] is %s, not a string",
-                                             e->string, json_type_name(e));
+                                             "JSON: extra['%.64s'] is %s, not a string", e->string,
+                                             json_type_name(e));
                 struct ne_kv *kv = &art->extra[art->n_extra];
                 r = dup_checked("extra", e->string, &kv->key, NULL, ret_reason, diag);
                 if (r < 0)
@@ -259,8 +255,7 @@ static int get_published_at(const cJSON *item, struct ne_article *art,
         if (cJSON_IsNumber(item)) {
                 double v = item->valuedouble;
                 if (!isfinite(v) || v != floor(v) || fabs(v) > JSON_MAX_SAFE_INT)
-                        return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "published_at",
-                                             -1,
+                        return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "published_at", -1,
                                              "JSON: published_at is not an integer number of "
                                              "milliseconds");
                 art->published_at = (int64_t)v;
@@ -269,9 +264,9 @@ static int get_published_at(const cJSON *item, struct ne_article *art,
         if (cJSON_IsString(item)) {
                 if (ne_rfc3339_parse(item->valuestring, strlen(item->valuestring),
                                      &art->published_at) < 0)
-                        return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "published_at",
-                                             -1, "JSON: published_at is not an RFC 3339 "
-                                                 "date-time");
+                        return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "published_at", -1,
+                                             "JSON: published_at is not an RFC 3339 "
+                                             "date-time");
                 return 0;
         }
         return bad_type(ret_reason, diag, "published_at", item,
@@ -292,7 +287,7 @@ enum jfield {
 };
 
 static const char *const jfield_names[J__COUNT] = {
-        "id", "url", "source", "title", "body", "authors", "language", "published_at", "extra",
+    "id", "url", "source", "title", "body", "authors", "language", "published_at", "extra",
 };
 
 static int fill(const cJSON *root, struct ne_article *art, enum ne_dlq_reason *ret_reason,
@@ -308,16 +303,15 @@ static int fill(const cJSON *root, struct ne_article *art, enum ne_dlq_reason *r
                         if (items[f])
                                 return ne_codec_fail(ret_reason, NE_DLQ_BAD_JSON, diag,
                                                      jfield_names[f], -1,
-                                                     "JSON: duplicate key '%s'",
-                                                     jfield_names[f]);
+                                                     "JSON: duplicate key '%s'", jfield_names[f]);
                         items[f] = e;
                 }
         }
         /* Unknown keys are ignored, as a reader schema ignores a writer's extra fields. */
         int r = 0;
         char **strings[J__COUNT] = {
-                [J_ID] = &art->id,       [J_URL] = &art->url,     [J_SOURCE] = &art->source,
-                [J_TITLE] = &art->title, [J_BODY] = &art->body, [J_LANGUAGE] = &art->language,
+            [J_ID] = &art->id,       [J_URL] = &art->url,   [J_SOURCE] = &art->source,
+            [J_TITLE] = &art->title, [J_BODY] = &art->body, [J_LANGUAGE] = &art->language,
         };
         for (int f = 0; f < J__COUNT && r == 0; f++) {
                 if (strings[f] && items[f])
@@ -335,15 +329,14 @@ static int fill(const cJSON *root, struct ne_article *art, enum ne_dlq_reason *r
         return r;
 }
 
-int ne_json_decode(const char *buf, size_t len, unsigned int max_depth,
-                   struct ne_article **ret_art, enum ne_dlq_reason *ret_reason,
-                   struct ne_diag *diag)
+int ne_json_decode(const char *buf, size_t len, unsigned int max_depth, struct ne_article **ret_art,
+                   enum ne_dlq_reason *ret_reason, struct ne_diag *diag)
 {
         size_t bad_off;
         if (!ne_utf8_is_valid(buf, len, &bad_off))
                 return ne_codec_fail(ret_reason, NE_DLQ_INVALID_UTF8, diag, NULL, (long)bad_off,
                                      "JSON: not UTF-8, or holds NUL, at byte %zu", bad_off);
-        int r = prescan(buf, len, max_depth ? max_depth : JSON_DEFAULT_DEPTH, ret_reason, diag);
+        int r = prescan(buf, len, max_depth, ret_reason, diag);
         if (r < 0)
                 return r;
 
@@ -355,8 +348,8 @@ int ne_json_decode(const char *buf, size_t len, unsigned int max_depth,
                                      "JSON: syntax error at byte %ld", off);
         }
         size_t pos = (size_t)(end - buf);
-        while (pos < len && (buf[pos] == ' ' || buf[pos] == '\t' || buf[pos] == '\n' ||
-                             buf[pos] == '\r'))
+        while (pos < len &&
+               (buf[pos] == ' ' || buf[pos] == '\t' || buf[pos] == '\n' || buf[pos] == '\r'))
                 pos++;
         if (pos < len) {
                 r = ne_codec_fail(ret_reason, NE_DLQ_BAD_JSON, diag, NULL, (long)pos,

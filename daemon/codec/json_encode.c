@@ -95,8 +95,8 @@ static int put_entity(struct ne_buf *out, const struct ne_entity *ent)
                 r = ne_buf_append_str(out, "[");
         for (size_t i = 0; r == 0 && i < ent->n_mentions; i++) {
                 const struct ne_mention *m = &ent->mentions[i];
-                r = ne_buf_appendf(out, "%s{\"field\":\"%s\",\"start\":%" PRIu32
-                                        ",\"end\":%" PRIu32 "}",
+                r = ne_buf_appendf(out,
+                                   "%s{\"field\":\"%s\",\"start\":%" PRIu32 ",\"end\":%" PRIu32 "}",
                                    i ? "," : "", field_symbols[m->field], m->cp_start, m->cp_end);
         }
         if (r == 0)
@@ -191,8 +191,8 @@ int ne_json_encode(const struct ne_article *art, const struct ne_enrichment *enr
                                    enr->topic_model_version ? enr->topic_model_version : "none",
                                    false);
         if (r == 0)
-                r = ne_buf_appendf(out, "},\"processed_at\":%" PRId64 ",\"lineage\":",
-                                   processed_at_ms);
+                r = ne_buf_appendf(out,
+                                   "},\"processed_at\":%" PRId64 ",\"lineage\":", processed_at_ms);
         if (r == 0 && !lin)
                 r = ne_buf_append_str(out, "null");
         if (r == 0 && lin) {
@@ -200,7 +200,8 @@ int ne_json_encode(const struct ne_article *art, const struct ne_enrichment *enr
                 if (r == 0)
                         r = put_key_string(out, "topic", lin->topic, true);
                 if (r == 0)
-                        r = ne_buf_appendf(out, ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 "}",
+                        r = ne_buf_appendf(out,
+                                           ",\"partition\":%" PRId32 ",\"offset\":%" PRId64 "}",
                                            lin->partition, lin->offset);
         }
         if (r == 0)

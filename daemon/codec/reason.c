@@ -8,17 +8,17 @@
 #include "codec_internal.h"
 
 static const char *const reason_codes[NE_DLQ__COUNT] = {
-        [NE_DLQ_NONE] = "none",
-        [NE_DLQ_EMPTY] = "empty",
-        [NE_DLQ_TOO_LARGE] = "too_large",
-        [NE_DLQ_UNKNOWN_FORMAT] = "unknown_format",
-        [NE_DLQ_BAD_JSON] = "bad_json",
-        [NE_DLQ_BAD_AVRO] = "bad_avro",
-        [NE_DLQ_UNKNOWN_SCHEMA] = "unknown_schema",
-        [NE_DLQ_MISSING_FIELD] = "missing_field",
-        [NE_DLQ_BAD_TYPE] = "bad_type",
-        [NE_DLQ_INVALID_UTF8] = "invalid_utf8",
-        [NE_DLQ_ENRICH_FAILED] = "enrich_failed",
+    [NE_DLQ_NONE] = "none",
+    [NE_DLQ_EMPTY] = "empty",
+    [NE_DLQ_TOO_LARGE] = "too_large",
+    [NE_DLQ_UNKNOWN_FORMAT] = "unknown_format",
+    [NE_DLQ_BAD_JSON] = "bad_json",
+    [NE_DLQ_BAD_AVRO] = "bad_avro",
+    [NE_DLQ_UNKNOWN_SCHEMA] = "unknown_schema",
+    [NE_DLQ_MISSING_FIELD] = "missing_field",
+    [NE_DLQ_BAD_TYPE] = "bad_type",
+    [NE_DLQ_INVALID_UTF8] = "invalid_utf8",
+    [NE_DLQ_ENRICH_FAILED] = "enrich_failed",
 };
 
 const char *ne_dlq_reason_code(enum ne_dlq_reason reason)

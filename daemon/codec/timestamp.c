@@ -49,8 +49,8 @@ int ne_rfc3339_parse(const char *s, size_t len, int64_t *ret_ms)
             s[13] != ':' || !digits(s, len, 14, 2, &min) || s[16] != ':' ||
             !digits(s, len, 17, 2, &sec))
                 return -EINVAL;
-        if (mon < 1 || mon > 12 || day < 1 ||
-            day > mdays[mon - 1] + (mon == 2 && is_leap(year)) || hour > 23 || min > 59 ||
+        if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] + (mon == 2 && is_leap(year)) ||
+            hour > 23 || min > 59 ||
             sec > 60) /* 60: a leap second, which lands on the next minute's first second */
                 return -EINVAL;
         pos = 19;

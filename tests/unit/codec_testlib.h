@@ -44,9 +44,8 @@ static inline struct ne_schema_table *test_table(void)
 {
         struct ne_schema_table *tbl = NULL;
         cr_assert_eq(ne_schema_table_new(&tbl), 0);
-        cr_assert_eq(ne_schema_table_add_file(tbl, ID_PUBLISHED, SCHEMA("article_published.avsc"),
-                                              NULL),
-                     0);
+        cr_assert_eq(
+            ne_schema_table_add_file(tbl, ID_PUBLISHED, SCHEMA("article_published.avsc"), NULL), 0);
         cr_assert_eq(ne_schema_table_add_file(tbl, ID_V2, FIXTURE("article_v2.avsc"), NULL), 0);
         cr_assert_eq(ne_schema_table_add_file(tbl, ID_NO_URL, FIXTURE("article_no_url.avsc"), NULL),
                      0);
@@ -55,28 +54,27 @@ static inline struct ne_schema_table *test_table(void)
         /* Writers with an array of nulls and a recursive list: the pre-validation's item
          * budget and depth bound. */
         cr_assert_eq(ne_schema_table_add_json(
-                             tbl, ID_NULLS,
-                             "{\"type\":\"record\",\"name\":\"N\",\"fields\":["
-                             "{\"name\":\"id\",\"type\":\"string\"},"
-                             "{\"name\":\"body\",\"type\":\"string\"},"
-                             "{\"name\":\"published_at\",\"type\":\"long\"},"
-                             "{\"name\":\"nulls\",\"type\":{\"type\":\"array\",\"items\":\"null\"}}]}",
-                             NULL),
+                         tbl, ID_NULLS,
+                         "{\"type\":\"record\",\"name\":\"N\",\"fields\":["
+                         "{\"name\":\"id\",\"type\":\"string\"},"
+                         "{\"name\":\"body\",\"type\":\"string\"},"
+                         "{\"name\":\"published_at\",\"type\":\"long\"},"
+                         "{\"name\":\"nulls\",\"type\":{\"type\":\"array\",\"items\":\"null\"}}]}",
+                         NULL),
                      0);
-        cr_assert_eq(ne_schema_table_add_json(
-                             tbl, ID_LIST,
-                             "{\"type\":\"record\",\"name\":\"L\",\"fields\":["
-                             "{\"name\":\"id\",\"type\":\"string\"},"
-                             "{\"name\":\"body\",\"type\":\"string\"},"
-                             "{\"name\":\"published_at\",\"type\":\"long\"},"
-                             "{\"name\":\"next\",\"type\":[\"null\",{\"type\":\"record\","
-                             "\"name\":\"Node\",\"fields\":[{\"name\":\"next\",\"type\":"
-                             "[\"null\",\"Node\"]}]}]}]}",
-                             NULL),
-                     0);
-        cr_assert_eq(ne_schema_table_add_file(tbl, ID_ENRICHED, SCHEMA("article_enriched.avsc"),
-                                              NULL),
-                     0);
+        cr_assert_eq(
+            ne_schema_table_add_json(tbl, ID_LIST,
+                                     "{\"type\":\"record\",\"name\":\"L\",\"fields\":["
+                                     "{\"name\":\"id\",\"type\":\"string\"},"
+                                     "{\"name\":\"body\",\"type\":\"string\"},"
+                                     "{\"name\":\"published_at\",\"type\":\"long\"},"
+                                     "{\"name\":\"next\",\"type\":[\"null\",{\"type\":\"record\","
+                                     "\"name\":\"Node\",\"fields\":[{\"name\":\"next\",\"type\":"
+                                     "[\"null\",\"Node\"]}]}]}]}",
+                                     NULL),
+            0);
+        cr_assert_eq(
+            ne_schema_table_add_file(tbl, ID_ENRICHED, SCHEMA("article_enriched.avsc"), NULL), 0);
         return tbl;
 }
 
@@ -118,8 +116,8 @@ static inline void av_frame(struct ne_buf *b, int32_t id)
 
 /* The text of the fixed article; must equal TITLE and BODY in tests/python/make_fixtures.py. */
 #define FX_TITLE "Zürich: Satya Nadella meets 日本 officials 🚀"
-#define FX_BODY                                                                                  \
-        "🚀 Launch day in Zürich. Microsoft's Satya Nadella spoke with officials from 日本 "    \
+#define FX_BODY                                                                                    \
+        "🚀 Launch day in Zürich. Microsoft's Satya Nadella spoke with officials from 日本 "  \
         "about AI.\nLater, Nadella said the café was \"crowded\"."
 
 static inline char *xstrdup(const char *s)
@@ -168,12 +166,12 @@ static inline struct ne_mention fx_mention(enum ne_text_field field, uint32_t cp
 {
         const char *s = field == NE_FIELD_TITLE ? FX_TITLE : FX_BODY;
         struct ne_mention m = {
-                .field = field,
-                .start = cp_to_byte(s, cp_start),
-                .end = cp_to_byte(s, cp_end),
-                .cp_start = cp_start,
-                .cp_end = cp_end,
-                .confidence = 0.9f,
+            .field = field,
+            .start = cp_to_byte(s, cp_start),
+            .end = cp_to_byte(s, cp_end),
+            .cp_start = cp_start,
+            .cp_end = cp_end,
+            .confidence = 0.9f,
         };
         return m;
 }

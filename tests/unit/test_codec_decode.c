@@ -138,11 +138,11 @@ Test(codec_decode, decoder_reuse_across_schemas)
 Test(codec_decode, json_full_article_with_escapes)
 {
         struct ne_article *art = decode_str(
-                "  \n{\"id\":\"j-1\",\"url\":\"https://x.test/\",\"source\":\"wire\","
-                "\"title\":\"Z\\u00fcrich \\ud83d\\ude80\",\"body\":\"Line one.\\nLine \\\"two\\\" "
-                "\\u65e5\\u672c.\",\"authors\":[\"A\",\"B\\u00e9\"],\"language\":\"de\","
-                "\"published_at\":1700000000123,\"extra\":{\"k1\":\"v1\",\"k2\":\"\"},"
-                "\"unknown\":{\"ignored\":[1,2,3]}}\n");
+            "  \n{\"id\":\"j-1\",\"url\":\"https://x.test/\",\"source\":\"wire\","
+            "\"title\":\"Z\\u00fcrich \\ud83d\\ude80\",\"body\":\"Line one.\\nLine \\\"two\\\" "
+            "\\u65e5\\u672c.\",\"authors\":[\"A\",\"B\\u00e9\"],\"language\":\"de\","
+            "\"published_at\":1700000000123,\"extra\":{\"k1\":\"v1\",\"k2\":\"\"},"
+            "\"unknown\":{\"ignored\":[1,2,3]}}\n");
         cr_assert_str_eq(art->id, "j-1");
         cr_assert_str_eq(art->url, "https://x.test/");
         cr_assert_str_eq(art->title, "Zürich 🚀");
@@ -161,7 +161,7 @@ Test(codec_decode, json_full_article_with_escapes)
 Test(codec_decode, json_minimal_gets_defaults)
 {
         struct ne_article *art =
-                decode_str("{\"id\":\"m\",\"body\":\"b\",\"published_at\":0,\"language\":\"\"}");
+            decode_str("{\"id\":\"m\",\"body\":\"b\",\"published_at\":0,\"language\":\"\"}");
         cr_assert_str_eq(art->url, "");
         cr_assert_str_eq(art->source, "");
         cr_assert_str_eq(art->title, "");
@@ -176,8 +176,8 @@ Test(codec_decode, json_minimal_gets_defaults)
 Test(codec_decode, json_nulls_mean_defaults)
 {
         struct ne_article *art = decode_str(
-                "{\"id\":\"n\",\"body\":\"b\",\"published_at\":-5,\"url\":null,\"title\":null,"
-                "\"authors\":null,\"language\":null,\"extra\":null}");
+            "{\"id\":\"n\",\"body\":\"b\",\"published_at\":-5,\"url\":null,\"title\":null,"
+            "\"authors\":null,\"language\":null,\"extra\":null}");
         cr_assert_str_eq(art->url, "");
         cr_assert_str_eq(art->title, "");
         cr_assert_null(art->language);
@@ -195,16 +195,16 @@ struct rfc3339_case {
 ParameterizedTestParameters(codec_rfc3339, published_at_strings)
 {
         static struct rfc3339_case params[] = {
-                {"1970-01-01T00:00:00Z", 0},
-                {"2024-05-01T12:00:00Z", 1714564800000},
-                {"2024-05-01T12:00:00.25Z", 1714564800250},
-                {"2024-05-01T12:00:00.123456Z", 1714564800123},
-                {"2024-05-01T14:00:00+02:00", 1714564800000},
-                {"2024-05-01t07:30:00-04:30", 1714564800000},
-                {"2024-05-01 12:00:00z", 1714564800000},
-                {"2024-02-29T00:00:00Z", 1709164800000},
-                {"1969-12-31T23:59:59.999Z", -1},
-                {"2000-01-01T00:00:00Z", 946684800000},
+            {"1970-01-01T00:00:00Z", 0},
+            {"2024-05-01T12:00:00Z", 1714564800000},
+            {"2024-05-01T12:00:00.25Z", 1714564800250},
+            {"2024-05-01T12:00:00.123456Z", 1714564800123},
+            {"2024-05-01T14:00:00+02:00", 1714564800000},
+            {"2024-05-01t07:30:00-04:30", 1714564800000},
+            {"2024-05-01 12:00:00z", 1714564800000},
+            {"2024-02-29T00:00:00Z", 1709164800000},
+            {"1969-12-31T23:59:59.999Z", -1},
+            {"2000-01-01T00:00:00Z", 946684800000},
         };
         return cr_make_param_array(struct rfc3339_case, params, sizeof(params) / sizeof(params[0]));
 }
@@ -229,10 +229,18 @@ ParameterizedTest(struct rfc3339_case *p, codec_rfc3339, published_at_strings)
 Test(codec_decode, rfc3339_rejects_bad_dates)
 {
         static const char *const bad[] = {
-                "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-04-31T00:00:00Z",
-                "2024-05-01T24:00:00Z", "2024-05-01T12:00:00",  "2024-05-01T12:00:00.Z",
-                "2024-05-01",           "2024-05-01T12:00:00+2:00", "",
-                "2024-05-01T12:00:00+02:00Z", "2024-05-01T12:00:00Zjunk", "+2024-05-01T12:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2024-13-01T00:00:00Z",
+            "2024-04-31T00:00:00Z",
+            "2024-05-01T24:00:00Z",
+            "2024-05-01T12:00:00",
+            "2024-05-01T12:00:00.Z",
+            "2024-05-01",
+            "2024-05-01T12:00:00+2:00",
+            "",
+            "2024-05-01T12:00:00+02:00Z",
+            "2024-05-01T12:00:00Zjunk",
+            "+2024-05-01T12:00:00Z",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 char json[256];
@@ -240,8 +248,8 @@ Test(codec_decode, rfc3339_rejects_bad_dates)
                          "{\"id\":\"t\",\"body\":\"b\",\"published_at\":\"%s\"}", bad[i]);
                 struct ne_article *art = NULL;
                 enum ne_dlq_reason why = NE_DLQ_NONE;
-                cr_assert_eq(ne_decode_article(dec, json, strlen(json), &art, &why, NULL),
-                             -EBADMSG, "%s", bad[i]);
+                cr_assert_eq(ne_decode_article(dec, json, strlen(json), &art, &why, NULL), -EBADMSG,
+                             "%s", bad[i]);
                 cr_assert_eq(why, NE_DLQ_BAD_TYPE, "%s", bad[i]);
         }
 }
@@ -262,14 +270,14 @@ Test(codec_decode, json_decodes_what_the_json_encoder_wrote)
 Test(codec_reason, codes_are_stable)
 {
         static const char *const want[NE_DLQ__COUNT] = {
-                "none",         "empty",          "too_large",     "unknown_format",
-                "bad_json",     "bad_avro",       "unknown_schema", "missing_field",
-                "bad_type",     "invalid_utf8",   "enrich_failed",
+            "none",     "empty",        "too_large",      "unknown_format",
+            "bad_json", "bad_avro",     "unknown_schema", "missing_field",
+            "bad_type", "invalid_utf8", "enrich_failed",
         };
         for (int i = 0; i < NE_DLQ__COUNT; i++)
                 cr_assert_str_eq(ne_dlq_reason_code((enum ne_dlq_reason)i), want[i]);
         cr_assert_null(ne_dlq_reason_code(NE_DLQ__COUNT));
-        cr_assert_null(ne_dlq_reason_code((enum ne_dlq_reason)-1));
+        cr_assert_null(ne_dlq_reason_code((enum ne_dlq_reason) - 1));
 }
 
 Test(codec_schema_table, errors)
@@ -306,5 +314,28 @@ Test(codec_schema_table, decoder_without_table)
         cr_assert_eq(ne_decode_article(d0, b.data, b.len, &art, &why, NULL), -EBADMSG);
         cr_assert_eq(why, NE_DLQ_UNKNOWN_SCHEMA);
         ne_buf_release(&b);
+        ne_decoder_free(d0);
+}
+
+/* Zero options select the documented defaults instead of refusing everything. */
+Test(codec_schema_table, zero_options_mean_defaults)
+{
+        struct ne_decoder_opts opts = {0};
+        struct ne_decoder *d0 = NULL;
+        cr_assert_eq(ne_decoder_new(NULL, &opts, &d0), 0);
+        static const char ok[] = "{\"id\":\"z\",\"body\":\"b\",\"published_at\":1}";
+        struct ne_article *art = NULL;
+        enum ne_dlq_reason why = NE_DLQ_NONE;
+        cr_assert_eq(ne_decode_article(d0, ok, strlen(ok), &art, &why, NULL), 0);
+        ne_article_free(art);
+        art = NULL;
+        size_t big = NE_DECODER_DEFAULT_MAX_BYTES + 1;
+        char *buf = malloc(big);
+        cr_assert_not_null(buf);
+        memset(buf, ' ', big);
+        buf[0] = '{';
+        cr_assert_eq(ne_decode_article(d0, buf, big, &art, &why, NULL), -EBADMSG);
+        cr_assert_eq(why, NE_DLQ_TOO_LARGE);
+        free(buf);
         ne_decoder_free(d0);
 }

@@ -34,8 +34,8 @@ static void assert_same_bytes(const struct ne_buf *got, const struct ne_buf *wan
         size_t n = got->len < want->len ? got->len : want->len;
         for (size_t i = 0; i < n; i++)
                 cr_assert_eq((unsigned char)got->data[i], (unsigned char)want->data[i],
-                             "byte %zu: got 0x%02x, want 0x%02x", i,
-                             (unsigned char)got->data[i], (unsigned char)want->data[i]);
+                             "byte %zu: got 0x%02x, want 0x%02x", i, (unsigned char)got->data[i],
+                             (unsigned char)want->data[i]);
         cr_assert_eq(got->len, want->len, "length: got %zu, want %zu", got->len, want->len);
 }
 
@@ -96,8 +96,8 @@ static void run_python_decode(const char *avro_path, const char *json_path, stru
                   "(.ci/packages) to run the independent decode");
         char cmd[1024];
         snprintf(cmd, sizeof(cmd),
-                 "/usr/bin/python3 %s/tests/python/decode_enriched.py %s %s %s 2>&1",
-                 NE_SOURCE_DIR, SCHEMA("article_enriched.avsc"), avro_path, json_path);
+                 "/usr/bin/python3 %s/tests/python/decode_enriched.py %s %s %s 2>&1", NE_SOURCE_DIR,
+                 SCHEMA("article_enriched.avsc"), avro_path, json_path);
         FILE *p = popen(cmd, "r");
         cr_assert_not_null(p);
         char chunk[1024];
@@ -188,8 +188,8 @@ Test(codec_encode, json_language_falls_back_to_detected_then_null)
         cJSON *root = encode_json(art, enr);
         cr_assert_str_eq(cJSON_GetObjectItem(root, "language")->valuestring, "de");
         cr_assert_str_eq(
-                cJSON_GetObjectItem(cJSON_GetObjectItem(root, "model_versions"), "ner")->valuestring,
-                "none");
+            cJSON_GetObjectItem(cJSON_GetObjectItem(root, "model_versions"), "ner")->valuestring,
+            "none");
         cr_assert(cJSON_IsNull(cJSON_GetObjectItem(root, "lineage")));
         cJSON_Delete(root);
         free(enr->language);
@@ -253,10 +253,13 @@ static void mutate(struct ne_enrichment *enr, int mutation)
 ParameterizedTestParameters(codec_encode, rejects_bad_enrichment)
 {
         static struct bad_enrichment params[] = {
-                {"entity type out of range", 0}, {"start after end", 1},
-                {"NaN confidence", 2},           {"infinite topic score", 3},
-                {"mention field out of range", 4}, {"offset past INT32_MAX", 5},
-                {"name not UTF-8", 6},
+            {"entity type out of range", 0},
+            {"start after end", 1},
+            {"NaN confidence", 2},
+            {"infinite topic score", 3},
+            {"mention field out of range", 4},
+            {"offset past INT32_MAX", 5},
+            {"name not UTF-8", 6},
         };
         return cr_make_param_array(struct bad_enrichment, params,
                                    sizeof(params) / sizeof(params[0]));
@@ -275,8 +278,8 @@ ParameterizedTest(struct bad_enrichment *p, codec_encode, rejects_bad_enrichment
                 cr_assert_eq(ne_buf_append_str(&out, "keep"), 0);
                 struct ne_diag d;
                 ne_diag_clear(&d);
-                cr_assert_eq(ne_encode_enriched(enc, art, enr, NULL, 1, &out, &d), -EINVAL,
-                             "%s", p->name);
+                cr_assert_eq(ne_encode_enriched(enc, art, enr, NULL, 1, &out, &d), -EINVAL, "%s",
+                             p->name);
                 cr_assert_neq(d.msg[0], '\0');
                 cr_assert_str_eq(out.data, "keep");
                 ne_buf_release(&out);
