@@ -259,117 +259,104 @@ struct bad_case {
         const char *key; /* expected diag key, NULL when not checked */
 };
 
-/* clang-format off: one case per line reads better than what the formatter makes of it */
-#define T(name, text, reason, offset)                                                              \
-        {                                                                                          \
-                name, text, 0, NULL, reason, offset, NULL                                          \
-        }
-#define TK(name, text, reason, key)                                                                \
-        {                                                                                          \
-                name, text, 0, NULL, reason, ANY_OFFSET, key                                       \
-        }
-#define TL(name, text, reason, offset)                                                             \
-        {                                                                                          \
-                name, text, sizeof(text) - 1, NULL, reason, offset, NULL                           \
-        }
-#define B(name, fn, reason, offset)                                                                \
-        {                                                                                          \
-                name, NULL, 0, fn, reason, offset, NULL                                            \
-        }
-#define BK(name, fn, reason, key)                                                                  \
-        {                                                                                          \
-                name, NULL, 0, fn, reason, ANY_OFFSET, key                                         \
-        }
+/* One case per line; the formatter would spread each over several. */
+/* clang-format off */
+#define T(name, text, reason, offset) {name, text, 0, NULL, reason, offset, NULL}
+#define TK(name, text, reason, key) {name, text, 0, NULL, reason, ANY_OFFSET, key}
+#define TL(name, text, reason, offset) {name, text, sizeof(text) - 1, NULL, reason, offset, NULL}
+#define B(name, fn, reason, offset) {name, NULL, 0, fn, reason, offset, NULL}
+#define BK(name, fn, reason, key) {name, NULL, 0, fn, reason, ANY_OFFSET, key}
 
 static const struct bad_case cases[] = {
-    /* framing */
-    T("empty message", "", NE_DLQ_EMPTY, ANY_OFFSET),
-    B("over max_bytes", b_too_large, NE_DLQ_TOO_LARGE, ANY_OFFSET),
-    B("wrong magic byte", b_wrong_magic, NE_DLQ_UNKNOWN_FORMAT, 0),
-    B("zero byte but shorter than a frame", b_short_frame, NE_DLQ_UNKNOWN_FORMAT, ANY_OFFSET),
-    B("unknown schema id", b_unknown_schema, NE_DLQ_UNKNOWN_SCHEMA, 1),
-    T("plain text", "hello world", NE_DLQ_UNKNOWN_FORMAT, 0),
-    T("whitespace only", " \n\t ", NE_DLQ_UNKNOWN_FORMAT, ANY_OFFSET),
-    T("JSON array instead of object", "[{\"id\":\"a\",\"body\":\"b\"}]", NE_DLQ_UNKNOWN_FORMAT, 0),
-    T("JSON string instead of object", "  \"just a string\"", NE_DLQ_UNKNOWN_FORMAT, 2),
-    /* Avro structure */
-    B("frame header only", b_header_only, NE_DLQ_BAD_AVRO, 5),
-    B("truncated string", b_truncated, NE_DLQ_BAD_AVRO, 13),
-    B("truncated inside a long", b_truncated_tail, NE_DLQ_BAD_AVRO, ANY_OFFSET),
-    B("string length claiming gigabytes", b_gigabyte_string, NE_DLQ_BAD_AVRO, 13),
-    B("negative string length", b_negative_length, NE_DLQ_BAD_AVRO, 13),
-    B("varint longer than 10 bytes", b_varint_overlong, NE_DLQ_BAD_AVRO, 13),
-    B("truncated varint", b_varint_truncated, NE_DLQ_BAD_AVRO, 13),
-    B("union branch out of range", b_union_out_of_range, NE_DLQ_BAD_AVRO, 20),
-    B("negative union branch", b_union_negative, NE_DLQ_BAD_AVRO, 20),
-    B("array count of a trillion", b_array_huge_count, NE_DLQ_BAD_AVRO, ANY_OFFSET),
-    B("array block count INT64_MIN", b_array_int64_min, NE_DLQ_BAD_AVRO, 19),
-    B("map block byte size past the end", b_map_negative_block_bad_size, NE_DLQ_BAD_AVRO,
-      ANY_OFFSET),
-    B("trailing bytes after the record", b_trailing_bytes, NE_DLQ_BAD_AVRO, ANY_OFFSET),
-    B("a trillion zero-size items", b_zero_size_items, NE_DLQ_BAD_AVRO, ANY_OFFSET),
-    B("recursive record nested 200 deep", b_deep_list, NE_DLQ_BAD_AVRO, ANY_OFFSET),
-    /* Avro content */
-    B("invalid UTF-8 in an Avro string", b_avro_bad_utf8, NE_DLQ_INVALID_UTF8, 16),
-    B("NUL in an Avro string", b_avro_nul, NE_DLQ_INVALID_UTF8, 16),
-    B("invalid UTF-8 in an Avro map key", b_avro_bad_utf8_in_extra_key, NE_DLQ_INVALID_UTF8,
-      ANY_OFFSET),
-    BK("empty id in Avro", b_avro_empty_id, NE_DLQ_MISSING_FIELD, "id"),
-    BK("empty body in Avro", b_avro_empty_body, NE_DLQ_MISSING_FIELD, "body"),
-    BK("writer schema with an int id", b_avro_int_id, NE_DLQ_BAD_TYPE, "id"),
-    /* JSON syntax and encoding */
-    T("JSON syntax error", "{\"id\":\"a\",\"body\": }", NE_DLQ_BAD_JSON, 18),
-    T("JSON truncated", "{\"id\":\"a\",\"body\":\"b", NE_DLQ_BAD_JSON, ANY_OFFSET),
-    T("trailing garbage after the object", "{\"id\":\"a\",\"body\":\"b\"," GOOD_TAIL " x",
-      NE_DLQ_BAD_JSON, 51),
-    T("two objects", "{\"id\":\"a\",\"body\":\"b\"," GOOD_TAIL "{}", NE_DLQ_BAD_JSON, 50),
-    B("JSON nested 100 deep", b_deep_json, NE_DLQ_BAD_JSON, ANY_OFFSET),
-    T("invalid UTF-8 in JSON", "{\"id\":\"a\",\"body\":\"caf\xe9\"," GOOD_TAIL, NE_DLQ_INVALID_UTF8,
-      21),
-    T("overlong UTF-8 in JSON", "{\"id\":\"a\",\"body\":\"\xc0\xaf\"," GOOD_TAIL,
-      NE_DLQ_INVALID_UTF8, 18),
-    T("UTF-8 encoded surrogate in JSON", "{\"id\":\"a\",\"body\":\"\xed\xa0\x80\"," GOOD_TAIL,
-      NE_DLQ_INVALID_UTF8, 18),
-    TL("raw NUL byte in JSON", "{\"id\":\"a\",\"body\":\"a\0b\"," GOOD_TAIL, NE_DLQ_INVALID_UTF8,
-       19),
-    T("\\u0000 escape in JSON", "{\"id\":\"a\",\"body\":\"a\\u0000b\"," GOOD_TAIL,
-      NE_DLQ_INVALID_UTF8, 19),
-    T("lone high surrogate escape", "{\"id\":\"a\",\"body\":\"\\ud83d!\"," GOOD_TAIL,
-      NE_DLQ_INVALID_UTF8, 18),
-    T("lone low surrogate escape", "{\"id\":\"a\",\"body\":\"\\ude80\"," GOOD_TAIL,
-      NE_DLQ_INVALID_UTF8, 18),
-    TK("duplicate key", "{\"id\":\"a\",\"body\":\"b\",\"id\":\"c\"," GOOD_TAIL, NE_DLQ_BAD_JSON,
-       "id"),
-    TK("duplicate key in extra",
-       "{\"id\":\"a\",\"body\":\"b\",\"extra\":{\"k\":\"1\",\"k\":\"2\"}," GOOD_TAIL,
-       NE_DLQ_BAD_JSON, "extra"),
-    /* JSON content */
-    TK("missing id", "{\"body\":\"b\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "id"),
-    TK("null id", "{\"id\":null,\"body\":\"b\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "id"),
-    TK("empty body", "{\"id\":\"a\",\"body\":\"\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "body"),
-    TK("missing body", "{\"id\":\"a\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "body"),
-    TK("missing published_at", "{\"id\":\"a\",\"body\":\"b\"}", NE_DLQ_MISSING_FIELD,
-       "published_at"),
-    TK("id is a number", "{\"id\":42,\"body\":\"b\"," GOOD_TAIL, NE_DLQ_BAD_TYPE, "id"),
-    TK("body is an object", "{\"id\":\"a\",\"body\":{}," GOOD_TAIL, NE_DLQ_BAD_TYPE, "body"),
-    TK("authors is a string", "{\"id\":\"a\",\"body\":\"b\",\"authors\":\"x\"," GOOD_TAIL,
-       NE_DLQ_BAD_TYPE, "authors"),
-    TK("authors holds a number", "{\"id\":\"a\",\"body\":\"b\",\"authors\":[\"x\",1]," GOOD_TAIL,
-       NE_DLQ_BAD_TYPE, "authors"),
-    TK("extra value is a number", "{\"id\":\"a\",\"body\":\"b\",\"extra\":{\"k\":1}," GOOD_TAIL,
-       NE_DLQ_BAD_TYPE, "extra"),
-    TK("extra is an array", "{\"id\":\"a\",\"body\":\"b\",\"extra\":[]," GOOD_TAIL, NE_DLQ_BAD_TYPE,
-       "extra"),
-    TK("published_at is a boolean", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":true}",
-       NE_DLQ_BAD_TYPE, "published_at"),
-    TK("published_at has a fraction", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":1.5}",
-       NE_DLQ_BAD_TYPE, "published_at"),
-    TK("published_at beyond 2^53", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":1e300}",
-       NE_DLQ_BAD_TYPE, "published_at"),
-    TK("published_at not a date", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":\"yesterday\"}",
-       NE_DLQ_BAD_TYPE, "published_at"),
-    TK("language is a number", "{\"id\":\"a\",\"body\":\"b\",\"language\":7," GOOD_TAIL,
-       NE_DLQ_BAD_TYPE, "language"),
+        /* framing */
+        T("empty message", "", NE_DLQ_EMPTY, ANY_OFFSET),
+        B("over max_bytes", b_too_large, NE_DLQ_TOO_LARGE, ANY_OFFSET),
+        B("wrong magic byte", b_wrong_magic, NE_DLQ_UNKNOWN_FORMAT, 0),
+        B("zero byte but shorter than a frame", b_short_frame, NE_DLQ_UNKNOWN_FORMAT, ANY_OFFSET),
+        B("unknown schema id", b_unknown_schema, NE_DLQ_UNKNOWN_SCHEMA, 1),
+        T("plain text", "hello world", NE_DLQ_UNKNOWN_FORMAT, 0),
+        T("whitespace only", " \n\t ", NE_DLQ_UNKNOWN_FORMAT, ANY_OFFSET),
+        T("JSON array instead of object", "[{\"id\":\"a\",\"body\":\"b\"}]", NE_DLQ_UNKNOWN_FORMAT,
+          0),
+        T("JSON string instead of object", "  \"just a string\"", NE_DLQ_UNKNOWN_FORMAT, 2),
+        /* Avro structure */
+        B("frame header only", b_header_only, NE_DLQ_BAD_AVRO, 5),
+        B("truncated string", b_truncated, NE_DLQ_BAD_AVRO, 13),
+        B("truncated inside a long", b_truncated_tail, NE_DLQ_BAD_AVRO, ANY_OFFSET),
+        B("string length claiming gigabytes", b_gigabyte_string, NE_DLQ_BAD_AVRO, 13),
+        B("negative string length", b_negative_length, NE_DLQ_BAD_AVRO, 13),
+        B("varint longer than 10 bytes", b_varint_overlong, NE_DLQ_BAD_AVRO, 13),
+        B("truncated varint", b_varint_truncated, NE_DLQ_BAD_AVRO, 13),
+        B("union branch out of range", b_union_out_of_range, NE_DLQ_BAD_AVRO, 20),
+        B("negative union branch", b_union_negative, NE_DLQ_BAD_AVRO, 20),
+        B("array count of a trillion", b_array_huge_count, NE_DLQ_BAD_AVRO, ANY_OFFSET),
+        B("array block count INT64_MIN", b_array_int64_min, NE_DLQ_BAD_AVRO, 19),
+        B("map block byte size past the end", b_map_negative_block_bad_size, NE_DLQ_BAD_AVRO,
+          ANY_OFFSET),
+        B("trailing bytes after the record", b_trailing_bytes, NE_DLQ_BAD_AVRO, ANY_OFFSET),
+        B("a trillion zero-size items", b_zero_size_items, NE_DLQ_BAD_AVRO, ANY_OFFSET),
+        B("recursive record nested 200 deep", b_deep_list, NE_DLQ_BAD_AVRO, ANY_OFFSET),
+        /* Avro content */
+        B("invalid UTF-8 in an Avro string", b_avro_bad_utf8, NE_DLQ_INVALID_UTF8, 16),
+        B("NUL in an Avro string", b_avro_nul, NE_DLQ_INVALID_UTF8, 16),
+        B("invalid UTF-8 in an Avro map key", b_avro_bad_utf8_in_extra_key, NE_DLQ_INVALID_UTF8,
+          ANY_OFFSET),
+        BK("empty id in Avro", b_avro_empty_id, NE_DLQ_MISSING_FIELD, "id"),
+        BK("empty body in Avro", b_avro_empty_body, NE_DLQ_MISSING_FIELD, "body"),
+        BK("writer schema with an int id", b_avro_int_id, NE_DLQ_BAD_TYPE, "id"),
+        /* JSON syntax and encoding */
+        T("JSON syntax error", "{\"id\":\"a\",\"body\": }", NE_DLQ_BAD_JSON, 18),
+        T("JSON truncated", "{\"id\":\"a\",\"body\":\"b", NE_DLQ_BAD_JSON, ANY_OFFSET),
+        T("trailing garbage after the object",
+          "{\"id\":\"a\",\"body\":\"b\"," GOOD_TAIL " x", NE_DLQ_BAD_JSON, 51),
+        T("two objects", "{\"id\":\"a\",\"body\":\"b\"," GOOD_TAIL "{}", NE_DLQ_BAD_JSON, 50),
+        B("JSON nested 100 deep", b_deep_json, NE_DLQ_BAD_JSON, ANY_OFFSET),
+        T("invalid UTF-8 in JSON", "{\"id\":\"a\",\"body\":\"caf\xe9\"," GOOD_TAIL,
+          NE_DLQ_INVALID_UTF8, 21),
+        T("overlong UTF-8 in JSON", "{\"id\":\"a\",\"body\":\"\xc0\xaf\"," GOOD_TAIL,
+          NE_DLQ_INVALID_UTF8, 18),
+        T("UTF-8 encoded surrogate in JSON", "{\"id\":\"a\",\"body\":\"\xed\xa0\x80\"," GOOD_TAIL,
+          NE_DLQ_INVALID_UTF8, 18),
+        TL("raw NUL byte in JSON", "{\"id\":\"a\",\"body\":\"a\0b\"," GOOD_TAIL,
+           NE_DLQ_INVALID_UTF8, 19),
+        T("\\u0000 escape in JSON", "{\"id\":\"a\",\"body\":\"a\\u0000b\"," GOOD_TAIL,
+          NE_DLQ_INVALID_UTF8, 19),
+        T("lone high surrogate escape", "{\"id\":\"a\",\"body\":\"\\ud83d!\"," GOOD_TAIL,
+          NE_DLQ_INVALID_UTF8, 18),
+        T("lone low surrogate escape", "{\"id\":\"a\",\"body\":\"\\ude80\"," GOOD_TAIL,
+          NE_DLQ_INVALID_UTF8, 18),
+        TK("duplicate key", "{\"id\":\"a\",\"body\":\"b\",\"id\":\"c\"," GOOD_TAIL, NE_DLQ_BAD_JSON,
+           "id"),
+        TK("duplicate key in extra",
+           "{\"id\":\"a\",\"body\":\"b\",\"extra\":{\"k\":\"1\",\"k\":\"2\"}," GOOD_TAIL,
+           NE_DLQ_BAD_JSON, "extra"),
+        /* JSON content */
+        TK("missing id", "{\"body\":\"b\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "id"),
+        TK("null id", "{\"id\":null,\"body\":\"b\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "id"),
+        TK("empty body", "{\"id\":\"a\",\"body\":\"\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "body"),
+        TK("missing body", "{\"id\":\"a\"," GOOD_TAIL, NE_DLQ_MISSING_FIELD, "body"),
+        TK("missing published_at", "{\"id\":\"a\",\"body\":\"b\"}", NE_DLQ_MISSING_FIELD,
+           "published_at"),
+        TK("id is a number", "{\"id\":42,\"body\":\"b\"," GOOD_TAIL, NE_DLQ_BAD_TYPE, "id"),
+        TK("body is an object", "{\"id\":\"a\",\"body\":{}," GOOD_TAIL, NE_DLQ_BAD_TYPE, "body"),
+        TK("authors is a string", "{\"id\":\"a\",\"body\":\"b\",\"authors\":\"x\"," GOOD_TAIL,
+           NE_DLQ_BAD_TYPE, "authors"),
+        TK("authors holds a number", "{\"id\":\"a\",\"body\":\"b\",\"authors\":[\"x\",1]," GOOD_TAIL,
+           NE_DLQ_BAD_TYPE, "authors"),
+        TK("extra value is a number", "{\"id\":\"a\",\"body\":\"b\",\"extra\":{\"k\":1}," GOOD_TAIL,
+           NE_DLQ_BAD_TYPE, "extra"),
+        TK("extra is an array", "{\"id\":\"a\",\"body\":\"b\",\"extra\":[]," GOOD_TAIL,
+           NE_DLQ_BAD_TYPE, "extra"),
+        TK("published_at is a boolean", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":true}",
+           NE_DLQ_BAD_TYPE, "published_at"),
+        TK("published_at has a fraction", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":1.5}",
+           NE_DLQ_BAD_TYPE, "published_at"),
+        TK("published_at beyond 2^53", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":1e300}",
+           NE_DLQ_BAD_TYPE, "published_at"),
+        TK("published_at not a date", "{\"id\":\"a\",\"body\":\"b\",\"published_at\":\"yesterday\"}",
+           NE_DLQ_BAD_TYPE, "published_at"),
+        TK("language is a number", "{\"id\":\"a\",\"body\":\"b\",\"language\":7," GOOD_TAIL,
+           NE_DLQ_BAD_TYPE, "language"),
 };
 
 /* clang-format on */
