@@ -17,7 +17,7 @@
 #include "ne/codec.h"
 #include "ne/enricher.h"
 
-#define DEFAULT_MAX_BYTES (1024 * 1024)
+#define DEFAULT_MAX_BYTES ((size_t)1024 * 1024)
 #define DEFAULT_MAX_DEPTH 64
 #define DEFAULT_TOPIC_THRESHOLD 0.2f
 #define DEFAULT_TOPIC_TOP_K 3
@@ -52,7 +52,7 @@ static void usage(FILE *f)
                 "                        current directory, else %s/models/ner.model, if present)\n"
                 "  --topic-model FILE    topic model (default: models/topics.model, likewise)\n"
                 "  --no-models           no models: entities and topics stay empty\n"
-                "  --max-bytes N         longest line accepted, in bytes (default %d)\n"
+                "  --max-bytes N         longest line accepted, in bytes (default %zu)\n"
                 "  --processed-at MS     processed_at to write, epoch ms (default: the clock)\n"
                 "  -h, --help            this help\n",
                 NE_DATADIR, DEFAULT_MAX_BYTES);

@@ -193,7 +193,7 @@ static int bind_schema(struct ne_avro_encoder *ae, avro_schema_t schema, struct 
             {"partition", AVRO_INT32, &ae->lin[L_PARTITION]},
             {"offset", AVRO_INT64, &ae->lin[L_OFFSET]},
         };
-        avro_schema_t s, ent_s, men_s;
+        avro_schema_t s = NULL, ent_s = NULL, men_s = NULL;
         int r;
         if ((r = bind_record(schema, "event", top, T__COUNT, diag)) < 0 ||
             (r = bind_items(field_schema(schema, t[T_AUTHORS]), AVRO_STRING, "authors", &s, diag)) <

@@ -55,7 +55,7 @@ static int read_long(struct walk *w, int64_t *ret)
 static int read_int(struct walk *w, int64_t *ret)
 {
         size_t start = w->pos;
-        int64_t v;
+        int64_t v = 0;
         int r = read_long(w, &v);
         if (r < 0)
                 return r;
@@ -77,7 +77,7 @@ static int skip(struct walk *w, size_t n, const char *what)
 static int walk_bytes(struct walk *w, bool is_string)
 {
         size_t start = w->pos;
-        int64_t n;
+        int64_t n = 0;
         int r = read_long(w, &n);
         if (r < 0)
                 return r;
@@ -105,7 +105,7 @@ static int walk_blocks(struct walk *w, avro_schema_t items, bool is_map, unsigne
 {
         for (;;) {
                 size_t start = w->pos;
-                int64_t count;
+                int64_t count = 0;
                 int r = read_long(w, &count);
                 if (r < 0)
                         return r;
@@ -114,7 +114,7 @@ static int walk_blocks(struct walk *w, avro_schema_t items, bool is_map, unsigne
                 if (count == INT64_MIN)
                         return bad(w, start, "block count out of range");
                 if (count < 0) {
-                        int64_t size;
+                        int64_t size = 0;
                         count = -count;
                         r = read_long(w, &size);
                         if (r < 0)
@@ -145,7 +145,7 @@ static int walk_blocks(struct walk *w, avro_schema_t items, bool is_map, unsigne
 
 static int walk_value(struct walk *w, avro_schema_t schema, unsigned int depth)
 {
-        int64_t v;
+        int64_t v = 0;
         int r;
 
         if (depth > NE_AVRO_MAX_DEPTH)

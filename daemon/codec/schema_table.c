@@ -9,7 +9,7 @@
 #include "codec_internal.h"
 
 /* A schema file larger than this is not a schema we want to parse. */
-#define SCHEMA_FILE_MAX (1024 * 1024)
+#define SCHEMA_FILE_MAX ((size_t)1024 * 1024)
 
 struct schema_entry {
         int32_t id;
@@ -106,7 +106,7 @@ int ne_schema_table_add_file(struct ne_schema_table *tbl, int32_t id, const char
                 goto out_free;
         }
         if (n > SCHEMA_FILE_MAX) {
-                r = ne_diag_set(diag, -EINVAL, "%s: larger than %d bytes", path, SCHEMA_FILE_MAX);
+                r = ne_diag_set(diag, -EINVAL, "%s: larger than %zu bytes", path, SCHEMA_FILE_MAX);
                 goto out_free;
         }
         text[n] = '\0';

@@ -61,7 +61,8 @@ int ne_rfc3339_parse(const char *s, size_t len, int64_t *ret_ms)
                 size_t first = pos;
                 int scale = 100;
                 while (pos < len && s[pos] >= '0' && s[pos] <= '9') {
-                        ms += (s[pos] - '0') * scale; /* digits past milliseconds truncate */
+                        ms +=
+                            (int64_t)(s[pos] - '0') * scale; /* digits past milliseconds truncate */
                         scale /= 10;
                         pos++;
                 }
@@ -77,7 +78,7 @@ int ne_rfc3339_parse(const char *s, size_t len, int64_t *ret_ms)
                 if (!digits(s, len, pos + 1, 2, &oh) || pos + 3 >= len || s[pos + 3] != ':' ||
                     !digits(s, len, pos + 4, 2, &om) || oh > 23 || om > 59)
                         return -EINVAL;
-                offset_min = (s[pos] == '-' ? -1 : 1) * (oh * 60 + om);
+                offset_min = (s[pos] == '-' ? -1 : 1) * ((int64_t)oh * 60 + om);
                 pos += 6;
         } else {
                 return -EINVAL;
@@ -85,8 +86,8 @@ int ne_rfc3339_parse(const char *s, size_t len, int64_t *ret_ms)
         if (pos != len)
                 return -EINVAL;
 
-        int64_t secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec -
-                       offset_min * 60;
+        int64_t secs = days_from_civil(year, mon, day) * 86400 + (int64_t)hour * 3600 +
+                       (int64_t)min * 60 + sec - offset_min * 60;
         *ret_ms = secs * 1000 + ms;
         return 0;
 }

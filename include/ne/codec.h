@@ -81,7 +81,7 @@ int ne_decoder_new(const struct ne_schema_table *tbl, const struct ne_decoder_op
 /* (Addition.) What a zero in ne_decoder_opts stands for: a zero limit would refuse every
  * message, so 0 selects these. `tbl` may be NULL for a JSON-only decoder: every Avro payload
  * is then NE_DLQ_UNKNOWN_SCHEMA. */
-#define NE_DECODER_DEFAULT_MAX_BYTES (1024 * 1024)
+#define NE_DECODER_DEFAULT_MAX_BYTES ((size_t)1024 * 1024)
 #define NE_DECODER_DEFAULT_MAX_DEPTH 64
 void ne_decoder_free(struct ne_decoder *dec);
 
