@@ -6,6 +6,7 @@
  * one generic value reused (reset) for every message. The bytes are proven well-formed by
  * ne_avro_validate before avro-c reads them. One decoder per thread; never logs. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,6 +357,11 @@ static int project(struct plan *pl, struct ne_article *art, enum ne_dlq_reason *
         } else if (avro_value_get_long(&v, &art->published_at) != 0) {
                 return -EINVAL;
         }
+        if (art->published_at > NE_TIMESTAMP_MAX_ABS_MS ||
+            art->published_at < -NE_TIMESTAMP_MAX_ABS_MS)
+                return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "published_at", -1,
+                                     "Avro: published_at %" PRId64 " is out of range",
+                                     art->published_at);
         return ne_article_finish(art, ret_reason, diag);
 }
 

@@ -21,6 +21,11 @@
  * message (others pay with their bytes), so a block count cannot make us spin or allocate. */
 #define NE_AVRO_ZERO_SIZE_ITEMS 4096
 
+/* published_at bound, in both formats: the integers a JSON number (an IEEE double) holds
+ * exactly, about 285,000 years either side of 1970. Keeping Avro to it too means every event
+ * either format decodes can be re-read from its JSON form. */
+#define NE_TIMESTAMP_MAX_ABS_MS INT64_C(9007199254740991)
+
 /* The writer schema registered under `id`, or NULL. Borrowed from the table. */
 avro_schema_t ne_schema_table_get(const struct ne_schema_table *tbl, int32_t id);
 

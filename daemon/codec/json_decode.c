@@ -13,9 +13,6 @@
 #include "codec_internal.h"
 #include "ne/utf8.h"
 
-/* Integers a double holds exactly; epoch milliseconds are far inside. */
-#define JSON_MAX_SAFE_INT 9007199254740991.0
-
 static int hex4(const char *s, size_t len, size_t pos)
 {
         if (pos + 4 > len)
@@ -254,7 +251,7 @@ static int get_published_at(const cJSON *item, struct ne_article *art,
                                      "JSON: field 'published_at' is missing");
         if (cJSON_IsNumber(item)) {
                 double v = item->valuedouble;
-                if (!isfinite(v) || v != floor(v) || fabs(v) > JSON_MAX_SAFE_INT)
+                if (!isfinite(v) || v != floor(v) || fabs(v) > (double)NE_TIMESTAMP_MAX_ABS_MS)
                         return ne_codec_fail(ret_reason, NE_DLQ_BAD_TYPE, diag, "published_at", -1,
                                              "JSON: published_at is not an integer number of "
                                              "milliseconds");

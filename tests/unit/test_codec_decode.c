@@ -339,3 +339,14 @@ Test(codec_schema_table, zero_options_mean_defaults)
         free(buf);
         ne_decoder_free(d0);
 }
+
+/* An escaped backslash followed by "u0000" is text, not a NUL escape; a valid surrogate pair
+ * is one code point. */
+Test(codec_decode, json_escape_scan_respects_escaped_backslash)
+{
+        struct ne_article *art =
+            decode_str("{\"id\":\"e\",\"body\":\"a\\\\u0000b \\\\\\ud83d\\ude80\","
+                       "\"published_at\":1}");
+        cr_assert_str_eq(art->body, "a\\u0000b \\🚀");
+        ne_article_free(art);
+}

@@ -467,3 +467,29 @@ Test(codec_malformed, every_byte_flip_of_good_avro)
         ne_decoder_free(dec);
         ne_schema_table_free(tbl);
 }
+
+/* published_at past 2^53 ms is refused in Avro as in JSON, so every decoded article can be
+ * re-read from the JSON the encoder writes for it. */
+Test(codec_malformed, avro_published_at_out_of_range)
+{
+        struct ne_schema_table *tbl = test_table();
+        struct ne_decoder_opts opts = {.max_bytes = MAX_BYTES, .max_depth = MAX_DEPTH};
+        struct ne_decoder *dec = NULL;
+        cr_assert_eq(ne_decoder_new(tbl, &opts, &dec), 0);
+        struct ne_buf b = {0};
+        av_head(&b);
+        av_str(&b, "Body.");
+        av_long(&b, 0);
+        av_long(&b, 0);
+        av_long(&b, INT64_C(9007199254740992));
+        av_long(&b, 0);
+        struct ne_article *art = NULL;
+        enum ne_dlq_reason why = NE_DLQ_NONE;
+        struct ne_diag d;
+        cr_assert_eq(ne_decode_article(dec, b.data, b.len, &art, &why, &d), -EBADMSG);
+        cr_assert_eq(why, NE_DLQ_BAD_TYPE);
+        cr_assert_str_eq(d.key, "published_at");
+        ne_buf_release(&b);
+        ne_decoder_free(dec);
+        ne_schema_table_free(tbl);
+}
