@@ -4,7 +4,10 @@
  * nested added fields. Each writer schema gets a cached "plan" per decoder: where each field
  * of article_published.avsc sits in the writer record and whether its type can be read, plus
  * one generic value reused (reset) for every message. The bytes are proven well-formed by
- * ne_avro_validate before avro-c reads them. One decoder per thread; never logs. */
+ * ne_avro_validate before avro-c reads them. One decoder per thread; never logs.
+ * avro-c 1.11 keeps its error text in two process-wide buffers (not thread-local), so the
+ * per-message path makes no avro-c call that can fail on validated input, and avro_strerror()
+ * is read only on paths that should not happen. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
