@@ -70,27 +70,32 @@ static const char *model_path(const char *given, const char *local, const char *
         return NULL;
 }
 
-/* Reads one line (without its newline) into run->line, keeping at most max_bytes + 1 bytes
- * of it so that an endless line cannot exhaust memory. Returns 1 for a line, 0 at EOF, -EIO. */
+/* Reads one line (without its newline) into `line`, keeping at most max_bytes + 1 bytes of it
+ * so that an endless line cannot exhaust memory (the decoder then reports it too large). Byte
+ * by byte, because fgets() cannot tell a NUL inside a line from the end of its data. Returns
+ * 1 for a line, 0 at EOF, -EIO or -ENOMEM. */
 static int read_line(FILE *f, struct ne_buf *line, size_t max_bytes)
 {
         char chunk[READ_CHUNK];
+        size_t n = 0;
         bool any = false;
+        int c;
         ne_buf_reset(line);
-        while (fgets(chunk, sizeof(chunk), f)) {
+        while ((c = getc_unlocked(f)) != EOF) {
                 any = true;
-                size_t n = strlen(chunk);
-                bool eol = n > 0 && chunk[n - 1] == '\n';
-                if (eol)
-                        n--;
-                if (line->len <= max_bytes) {
-                        size_t room = max_bytes + 1 - line->len;
-                        if (ne_buf_append(line, chunk, n < room ? n : room) < 0)
+                if (c == '\n')
+                        break;
+                if (line->len + n > max_bytes)
+                        continue; /* already too long: skip to the end of the line */
+                chunk[n++] = (char)c;
+                if (n == sizeof(chunk)) {
+                        if (ne_buf_append(line, chunk, n) < 0)
                                 return -ENOMEM;
+                        n = 0;
                 }
-                if (eol)
-                        return 1;
         }
+        if (n && ne_buf_append(line, chunk, n) < 0)
+                return -ENOMEM;
         if (ferror(f))
                 return -EIO;
         return any ? 1 : 0;

@@ -51,6 +51,13 @@ rc=0
 [ "$rc" = 1 ] && grep -q ":1: too_large:" "$tmp/err" && grep -q '"id":"after"' "$tmp/out" \
         || fail "over-long line: rc=$rc $(cat "$tmp/err")"
 
+# A NUL byte inside a line is that line's invalid_utf8, not the end of the line.
+printf '{"id":"n","body":"a\0b","published_at":1}\n{"id":"after-nul","body":"b","published_at":1}\n' >"$tmp/nul"
+rc=0
+"$NEWSENRICHD" enrich --no-models "$tmp/nul" >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" = 1 ] && grep -q ":1: invalid_utf8:" "$tmp/err" && grep -q '"id":"after-nul"' "$tmp/out" \
+        && [ "$(wc -l <"$tmp/out")" = 1 ] || fail "NUL in a line: rc=$rc $(cat "$tmp/err")"
+
 # A missing file is reported; usage errors exit 2; --help exits 0.
 rc=0; "$NEWSENRICHD" enrich --no-models "$tmp/nonexistent" >/dev/null 2>"$tmp/err" || rc=$?
 [ "$rc" = 1 ] && grep -q nonexistent "$tmp/err" || fail "missing file: rc=$rc"
