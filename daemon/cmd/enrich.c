@@ -103,9 +103,11 @@ static int read_line(FILE *f, struct ne_buf *line, size_t max_bytes)
 
 static bool is_blank(const struct ne_buf *line)
 {
-        for (size_t i = 0; i < line->len; i++)
-                if (!strchr(" \t\r", line->data[i]))
+        for (size_t i = 0; i < line->len; i++) {
+                char c = line->data[i];
+                if (c != ' ' && c != '\t' && c != '\r')
                         return false;
+        }
         return true;
 }
 
