@@ -70,38 +70,50 @@ def canonical(schema_text):
     return json.dumps(json.loads(schema_text), sort_keys=True, separators=(",", ":"))
 
 
-def avro_error(schema):
-    """A shallow Avro check: enough to tell a schema from arbitrary JSON."""
+def avro_error(schema, names=None, ns=""):
+    """A shallow Avro check, enough to tell a schema from arbitrary JSON: known type names,
+    named types defined before use, records with fields. `names` collects the defined names
+    (short and namespace-qualified); `ns` is the enclosing namespace."""
     primitives = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}
+    names = set() if names is None else names
     if isinstance(schema, str):
-        return None if schema in primitives or "." in schema else f"Unknown type: {schema}"
+        if schema in primitives or schema in names:
+            return None
+        return f"Unknown type: {schema}"
     if isinstance(schema, list):
         for s in schema:
-            err = avro_error(s)
+            err = avro_error(s, names, ns)
             if err:
                 return err
         return None
     if not isinstance(schema, dict) or "type" not in schema:
         return "No type"
     kind = schema["type"]
-    if kind in primitives:
-        return None
+    if kind in ("record", "error", "enum", "fixed"):
+        name = schema.get("name")
+        if not isinstance(name, str) or not name:
+            return f"{kind} has no name"
+        if "." in name:
+            ns, short = name.rsplit(".", 1)
+        else:
+            ns, short = schema.get("namespace", ns) or "", name
+        names.update({short, f"{ns}.{short}" if ns else short})
     if kind == "enum":
         return None if isinstance(schema.get("symbols"), list) else "Enum has no symbols"
-    if kind == "array":
-        return avro_error(schema.get("items"))
-    if kind == "map":
-        return avro_error(schema.get("values"))
     if kind == "fixed":
         return None if isinstance(schema.get("size"), int) else "Fixed has no size"
-    if kind != "record":
-        return f"Unknown type: {kind}"
-    if not isinstance(schema.get("name"), str) or not isinstance(schema.get("fields"), list):
-        return "Record has no name or fields"
+    if kind == "array":
+        return avro_error(schema.get("items"), names, ns)
+    if kind == "map":
+        return avro_error(schema.get("values"), names, ns)
+    if kind not in ("record", "error"):
+        return avro_error(kind, names, ns)  # {"type": "long", "logicalType": ...}
+    if not isinstance(schema.get("fields"), list):
+        return "Record has no fields"
     for f in schema["fields"]:
         if not isinstance(f, dict) or "name" not in f or "type" not in f:
             return "Field has no name or type"
-        err = avro_error(f["type"])
+        err = avro_error(f["type"], names, ns)
         if err:
             return err
     return None

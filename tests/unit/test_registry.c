@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ne/buf.h"
+#include "ne/codec.h"
 #include "ne/registry.h"
 
 #ifndef NE_HAVE_CURL
@@ -992,6 +993,59 @@ Test(registry, slow_fetch_does_not_block_cached_lookups)
         free(slow.schema);
         cr_assert_geq(slow.ms, 1400, "the slow request was not slow (%ld ms)", slow.ms);
         cr_assert_lt(ms, 200, "a cached lookup waited %ld ms behind a slow request", ms);
+        ne_registry_free(reg);
+}
+
+/* ---- with the codec's schema table ---- */
+
+static char *read_text(const char *path)
+{
+        struct ne_buf b = {0};
+        char chunk[4096];
+        size_t n;
+        FILE *f = fopen(path, "rb");
+        cr_assert_not_null(f, "%s", path);
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+                cr_assert_eq(ne_buf_append(&b, chunk, n), 0);
+        fclose(f);
+        return b.data; /* NUL-terminated, owned by the caller */
+}
+
+/* Start-up and run-time paths end to end with the project's own output schema: register it
+ * under the topic's subject, load it into a schema table under the id the registry gave; a
+ * fresh client (another instance, say) resolves the id and loads the same schema. */
+Test(registry, project_schema_round_trips_into_schema_table)
+{
+        NEED_SERVER();
+        struct ne_registry_opts o = test_opts();
+        struct ne_registry *reg = client(&o);
+        struct ne_schema_table *tbl = NULL, *tbl2 = NULL;
+        struct ne_diag diag;
+        char subject[300];
+        int32_t id = -1;
+        char *text = read_text(NE_SOURCE_DIR "/schemas/article_enriched.avsc");
+
+        ne_diag_clear(&diag);
+        cr_assert_eq(ne_registry_subject_value("news.enriched", subject, sizeof(subject)), 0);
+        cr_assert_eq(ne_registry_register(reg, subject, text, &id, &diag), 0, "%s", diag.msg);
+        cr_assert_eq(hits("POST /subjects/news.enriched-value/versions"), 1);
+        cr_assert_eq(ne_schema_table_new(&tbl), 0);
+        cr_assert_eq(ne_schema_table_add_json(tbl, id, text, &diag), 0, "%s", diag.msg);
+        cr_assert(ne_schema_table_has(tbl, id));
+        ne_registry_free(reg);
+
+        reg = client(&o);
+        char *fetched = NULL;
+        cr_assert_eq(ne_registry_get_schema(reg, id, &fetched, &diag), 0, "%s", diag.msg);
+        cr_assert_str_eq(fetched, text);
+        cr_assert_eq(ne_schema_table_new(&tbl2), 0);
+        cr_assert_eq(ne_schema_table_add_json(tbl2, id, fetched, &diag), 0, "%s", diag.msg);
+        cr_assert(ne_schema_table_has(tbl2, id));
+
+        free(fetched);
+        free(text);
+        ne_schema_table_free(tbl2);
+        ne_schema_table_free(tbl);
         ne_registry_free(reg);
 }
 
