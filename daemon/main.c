@@ -21,6 +21,7 @@ static const struct subcommand subcommands[] = {
         {"eval-ner", ne_cmd_eval_ner, "evaluate a named-entity model on CoNLL data"},
         {"train-topics", ne_cmd_train_topics, "train the topic model"},
         {"eval-topics", ne_cmd_eval_topics, "evaluate a topic model"},
+        {"schema-check", ne_cmd_schema_check, "check two Avro schemas for compatibility"},
 };
 
 static void usage(FILE *out)

@@ -13,5 +13,6 @@ int ne_cmd_train_ner(int argc, char **argv);
 int ne_cmd_eval_ner(int argc, char **argv);
 int ne_cmd_train_topics(int argc, char **argv);
 int ne_cmd_eval_topics(int argc, char **argv);
+int ne_cmd_schema_check(int argc, char **argv);
 
 #endif

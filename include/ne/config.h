@@ -7,6 +7,7 @@
 #ifndef NE_CONFIG_H
 #define NE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,6 +70,16 @@ struct ne_config {
 
         struct ne_config_kafka *kafka;   /* kafka.* pass-through, in file order */
         size_t n_kafka;
+
+        /* Added by the config module after the original contract. */
+        size_t message_max_bytes;        /* effective producer message.max.bytes: the last
+                                          * kafka.[producer.]message.max.bytes, else derived as
+                                          * max(librdkafka's 1000000, input.max_bytes +
+                                          * NE_CONFIG_DLQ_HEADROOM); ne_kafka_conf_build() sets
+                                          * the derived value on the producer */
+        int message_max_bytes_line;      /* line that set it, 0 when derived */
+        int *key_lines;                  /* private: line of each table key, 0 = default; read
+                                          * with ne_config_key_line() */
 };
 
 /* Parses the file at `path`. Returns 0 and a new config in *ret; -ENOENT/-EIO for the file;
@@ -87,5 +98,35 @@ int ne_config_new_default(struct ne_config **ret);
 void ne_config_print_help(void *out);
 
 void ne_config_free(struct ne_config *cfg);
+
+/* ---- Added by the config module; everything above is the original contract. ---- */
+
+/* Room a dead letter (ne.* headers, key) needs beyond input.max_bytes inside the producer's
+ * message.max.bytes; the parser rejects a config that does not leave it. */
+#define NE_CONFIG_DLQ_HEADROOM ((size_t)64 * 1024)
+
+/* librdkafka's default message.max.bytes (producer). */
+#define NE_CONFIG_RDKAFKA_MESSAGE_MAX_BYTES ((size_t)1000000)
+
+/* Limits on what a config file may hold. */
+#define NE_CONFIG_MAX_FILE_BYTES ((size_t)1024 * 1024)
+#define NE_CONFIG_MAX_LINE 8192
+
+/* 1-based line that set the table key `key` (e.g. "output.topic"), 0 when it kept its default
+ * or is not a table key. */
+int ne_config_key_line(const struct ne_config *cfg, const char *key);
+
+/* True for keys whose values must never be printed: those containing "password", "secret",
+ * "sasl" or "ssl.key" (case-insensitive). */
+bool ne_config_key_is_secret(const char *key);
+
+/* Writes the key as written in the file for a kafka entry ("kafka.producer.acks") into buf;
+ * returns buf. */
+const char *ne_config_kafka_key(const struct ne_config_kafka *kc, char *buf, size_t size);
+
+/* Writes the effective configuration as `key = value` lines to `out` (a FILE *), every key of
+ * the table with its value or default, then schemas and kafka properties; values of secret
+ * keys print as "(redacted)". */
+void ne_config_dump(const struct ne_config *cfg, void *out);
 
 #endif
