@@ -117,12 +117,8 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 
 static int set_defaults(const struct ne_config *cfg, rd_kafka_conf_t *conf, struct ne_diag *diag)
 {
-        const char *v;
-        if (ne_kafka_conf_user_set(cfg, NE_KAFKA_CONSUMER, "enable.auto.offset.store", &v) &&
-            strcmp(v, "false") != 0)
-                return ne_diag_set(diag, -EINVAL,
-                                   "kafka.enable.auto.offset.store must stay false: offsets are "
-                                   "stored only after delivery");
+        /* enable.auto.offset.store=false is forced by ne_kafka_conf_build(); set it again so
+         * this file alone shows the at-least-once rule holds. */
         int r = ne_kafka_conf_set(conf, "enable.auto.offset.store", "false", diag);
         if (r == 0 && !ne_kafka_conf_user_set(cfg, NE_KAFKA_CONSUMER, "group.id", NULL))
                 r = ne_kafka_conf_set(conf, "group.id", "newsenrichd", diag);

@@ -7,7 +7,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "conf_tmp.h"
+#include "conf.h"
 #include "ne/config.h"
 #include "ne/diag.h"
 #include "ne/kafka.h"

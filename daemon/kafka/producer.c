@@ -1,8 +1,9 @@
 /* The idempotent producer for enriched events and dead letters. enable.idempotence=true and
- * acks=all are forced: the pipeline stores an input offset only after the broker has the event
- * for it, and idempotence keeps librdkafka's internal retries free of duplicates and reordering
- * per partition. Every produced message gets exactly one delivery report, passed to the owner;
- * a failed report is final (librdkafka already retried what was retriable). */
+ * acks=all are forced (by ne_kafka_conf_build): the pipeline stores an input offset only after
+ * the broker has the event for it, and idempotence keeps librdkafka's internal retries free of
+ * duplicates and reordering per partition. Every produced message gets exactly one delivery
+ * report, passed to the owner; a failed report is final (librdkafka already retried what was
+ * retriable). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +44,6 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                            rd_kafka_err2name(err), reason);
 }
 
-static int force(const struct ne_config *cfg, rd_kafka_conf_t *conf, const char *name,
-                 const char *value, const char *also_ok, struct ne_diag *diag)
-{
-        const char *v;
-        if (ne_kafka_conf_user_set(cfg, NE_KAFKA_PRODUCER, name, &v) && strcmp(v, value) != 0 &&
-            (!also_ok || strcmp(v, also_ok) != 0))
-                return ne_diag_set(diag, -EINVAL, "kafka.%s must be %s: outputs are stored "
-                                   "before their input offset is committed", name, value);
-        return ne_kafka_conf_set(conf, name, value, diag);
-}
-
 int ne_producer_new(const struct ne_config *cfg, const struct ne_producer_cbs *cbs,
                     struct ne_producer **ret, struct ne_diag *diag)
 {
@@ -68,10 +58,9 @@ int ne_producer_new(const struct ne_config *cfg, const struct ne_producer_cbs *c
         r = ne_kafka_conf_build(cfg, NE_KAFKA_PRODUCER, &conf, diag);
         if (r < 0)
                 goto err_free;
-        r = force(cfg, conf, "enable.idempotence", "true", NULL, diag);
-        if (r == 0)
-                r = force(cfg, conf, "acks", "all", "-1", diag);
-        if (r == 0 && !ne_kafka_conf_user_set(cfg, NE_KAFKA_PRODUCER, "client.id", NULL))
+        /* enable.idempotence=true and acks=all are forced by ne_kafka_conf_build(), which
+         * rejects a config that tries otherwise (daemon/kafka/conf.h). */
+        if (!ne_kafka_conf_user_set(cfg, NE_KAFKA_PRODUCER, "client.id", NULL))
                 r = ne_kafka_conf_set(conf, "client.id", "newsenrichd-producer", diag);
         if (r < 0)
                 goto err_conf;

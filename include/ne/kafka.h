@@ -111,8 +111,8 @@ struct ne_producer_cbs {
         void (*on_delivery)(void *opaque, void *msg_opaque, int err, const char *errstr);
 };
 
-/* Creates an idempotent producer (enable.idempotence=true, acks=all; a config that sets either
- * otherwise is rejected) from the config's kafka.* and kafka.producer.* properties. */
+/* Creates an idempotent producer (enable.idempotence=true, acks=all, forced by
+ * ne_kafka_conf_build) from the config's kafka.* and kafka.producer.* properties. */
 int ne_producer_new(const struct ne_config *cfg, const struct ne_producer_cbs *cbs,
                     struct ne_producer **ret, struct ne_diag *diag);
 

@@ -99,6 +99,7 @@ static void setup(void)
                 .stats_interval_s = 1,
                 .kafka = kafka,
                 .n_kafka = 5,
+                .message_max_bytes = 1000000,
         };
 }
 
