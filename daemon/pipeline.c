@@ -233,7 +233,8 @@ static void produce_enriched(struct ne_pipeline *pl, const struct ne_kafka_msg *
 /* The detail sent in ne.detail and logged: the processor's message, plus the byte offset. */
 static void detail_of(const struct ne_diag *diag, char *out, size_t size)
 {
-        if (diag->offset >= 0)
+        /* Codecs often name the byte in the message already; say it once. */
+        if (diag->offset >= 0 && !strstr(diag->msg, "byte"))
                 snprintf(out, size, "%s (at byte %ld)", diag->msg[0] ? diag->msg : "invalid",
                          diag->offset);
         else

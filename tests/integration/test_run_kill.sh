@@ -9,8 +9,10 @@ gen batch --json 300 --avro 200 --malformed
 produce batch
 echo "produced: inputs=$(count in)"
 
-# Slow: at most 10 inputs in flight, 100 ms linger per produce batch (~100 events/s).
-write_config "$WORK/slow.conf" "pipeline.max_in_flight = 10" "kafka.producer.linger.ms = 100"
+# Slow: at most 10 inputs in flight, 100 ms linger per produce batch; commits only every 5 s,
+# so the kill leaves acknowledged but uncommitted inputs behind (duplicates after restart).
+COMMIT_MS=5000 write_config "$WORK/slow.conf" "pipeline.max_in_flight = 10" \
+        "kafka.producer.linger.ms = 100"
 start_daemon slow "$WORK/slow.conf"
 wait_count out 100 60 || fail "no progress before the kill"
 kill -KILL "$DPID"

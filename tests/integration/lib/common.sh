@@ -68,7 +68,7 @@ write_config() {
                 echo "kafka.consumer.group.id = $GROUP"
                 echo "kafka.consumer.session.timeout.ms = 3000"
                 echo "kafka.consumer.heartbeat.interval.ms = 500"
-                echo "kafka.consumer.auto.commit.interval.ms = 500"
+                echo "kafka.consumer.auto.commit.interval.ms = ${COMMIT_MS:-500}"
                 for line in "$@"; do echo "$line"; done
         } >"$file"
 }
