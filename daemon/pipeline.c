@@ -7,6 +7,7 @@
  * per-thread processor context, so a worker pool can take it over later. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@ struct inflight {
         int64_t offset;
         int32_t partition;
         bool dead_letter;
+        enum ne_dlq_reason reason; /* dead letters: for the per-reason counter */
+        uint64_t consumed_ns;      /* for the end-to-end and produce stage timings */
+        uint64_t produced_ns;
         char topic[];
 };
 
@@ -44,6 +48,10 @@ struct ne_pipeline {
         struct ne_offsets *offs;
         struct ne_proc_result res;
         struct ne_pipeline_stats st;
+        struct ne_metrics *metrics;            /* optional */
+        size_t reason_idx[NE_DLQ__COUNT];      /* dead-letter reason -> metrics label index */
+        unsigned int n_assigned;
+        uint64_t consumed_ns;                  /* when the message being handled was taken */
         int error;   /* first error that stopped the pipeline; 0 while healthy */
         bool closed;
         size_t max_in_flight;
@@ -132,6 +140,11 @@ static void on_assign(void *opaque, const struct ne_kafka_tp *tps, size_t n)
         for (size_t i = 0; i < n; i++)
                 if (ne_offsets_assign(pl->offs, tps[i].topic, tps[i].partition) < 0)
                         fail(pl, -ENOMEM, "assign: out of memory");
+        pl->n_assigned += (unsigned int)n;
+        if (pl->metrics) {
+                ne_metrics_inc(pl->metrics, NE_METRIC_REBALANCES);
+                ne_metrics_set_assigned_partitions(pl->metrics, pl->n_assigned);
+        }
 }
 
 static void on_revoke(void *opaque, const struct ne_kafka_tp *tps, size_t n, bool lost)
@@ -148,14 +161,42 @@ static void on_revoke(void *opaque, const struct ne_kafka_tp *tps, size_t n, boo
                 if (ne_consumer_commit(pl->consumer, &diag) < 0)
                         ne_log(NE_LOG_WARNING, "pipeline", "revoke: %s", diag.msg);
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 ne_offsets_remove(pl->offs, tps[i].topic, tps[i].partition);
+                if (pl->metrics)
+                        ne_metrics_lag_remove(pl->metrics, tps[i].topic, tps[i].partition);
+        }
+        pl->n_assigned = n < pl->n_assigned ? pl->n_assigned - (unsigned int)n : 0;
+        if (pl->metrics) {
+                ne_metrics_inc(pl->metrics, NE_METRIC_REBALANCES);
+                ne_metrics_set_assigned_partitions(pl->metrics, pl->n_assigned);
+        }
+}
+
+static void count_delivery(struct ne_pipeline *pl, const struct inflight *inf, bool ok)
+{
+        struct ne_metrics *m = pl->metrics;
+        if (!m)
+                return;
+        ne_metrics_in_flight_add(m, -1);
+        if (!ok) {
+                ne_metrics_inc(m, NE_METRIC_PRODUCE_ERRORS);
+                return;
+        }
+        uint64_t now = ne_metrics_now_ns();
+        ne_metrics_observe_ns(m, NE_STAGE_PRODUCE, now - inf->produced_ns);
+        ne_metrics_observe_ns(m, NE_STAGE_END_TO_END, now - inf->consumed_ns);
+        if (inf->dead_letter)
+                ne_metrics_dead_letter(m, pl->reason_idx[inf->reason]);
+        else
+                ne_metrics_inc(m, NE_METRIC_PRODUCED);
 }
 
 static void on_delivery(void *opaque, void *msg_opaque, int err, const char *errstr)
 {
         struct ne_pipeline *pl = opaque;
         struct inflight *inf = msg_opaque;
+        count_delivery(pl, inf, err == 0);
         if (err == 0) {
                 int r = ne_offsets_ack(pl->offs, inf->topic, inf->partition, inf->epoch,
                                        inf->offset);
@@ -180,7 +221,8 @@ static void on_delivery(void *opaque, void *msg_opaque, int err, const char *err
 
 /* ---- producing ---------------------------------------------------------------------------- */
 
-static struct inflight *inflight_new(const struct ne_kafka_msg *msg, uint64_t epoch, bool dlq)
+static struct inflight *inflight_new(const struct ne_pipeline *pl, const struct ne_kafka_msg *msg,
+                                     uint64_t epoch, bool dlq)
 {
         size_t tlen = strlen(msg->topic);
         struct inflight *inf = malloc(sizeof(*inf) + tlen + 1);
@@ -190,6 +232,9 @@ static struct inflight *inflight_new(const struct ne_kafka_msg *msg, uint64_t ep
         inf->offset = msg->offset;
         inf->partition = msg->partition;
         inf->dead_letter = dlq;
+        inf->reason = (unsigned)pl->res.reason < NE_DLQ__COUNT ? pl->res.reason : NE_DLQ_NONE;
+        inf->consumed_ns = pl->consumed_ns;
+        inf->produced_ns = pl->metrics ? ne_metrics_now_ns() : 0;
         memcpy(inf->topic, msg->topic, tlen + 1);
         return inf;
 }
@@ -200,7 +245,7 @@ static void produce(struct ne_pipeline *pl, const struct ne_kafka_msg *msg, uint
         struct ne_diag diag;
         ne_diag_clear(&diag);
         req->carry = msg;
-        req->msg_opaque = inflight_new(msg, epoch, dlq);
+        req->msg_opaque = inflight_new(pl, msg, epoch, dlq);
         if (!req->msg_opaque) {
                 fail(pl, -ENOMEM, "produce: out of memory");
                 return;
@@ -299,6 +344,7 @@ static enum ne_outcome process(struct ne_pipeline *pl, const struct ne_kafka_msg
                         ne_producer_poll(pl->producer, 100 << attempt); /* back off, serve DRs */
                 ne_diag_clear(&pl->res.diag);
                 pl->res.reason = NE_DLQ_NONE;
+                pl->res.decode_ns = pl->res.enrich_ns = pl->res.encode_ns = 0;
                 out = pl->proc->ops->process(pl->ctx, &in, &pl->res);
                 if (out != NE_OUTCOME_RETRY)
                         break;
@@ -321,7 +367,21 @@ static void handle(struct ne_pipeline *pl, const struct ne_kafka_msg *msg)
                 return;
         }
         pl->st.consumed++;
+        struct ne_metrics *m = pl->metrics;
+        if (m) {
+                pl->consumed_ns = ne_metrics_now_ns();
+                ne_metrics_inc(m, NE_METRIC_CONSUMED);
+                ne_metrics_in_flight_add(m, 1);
+        }
         enum ne_outcome out = process(pl, msg);
+        if (m) {
+                if (pl->res.decode_ns)
+                        ne_metrics_observe_ns(m, NE_STAGE_DECODE, pl->res.decode_ns);
+                if (pl->res.enrich_ns)
+                        ne_metrics_observe_ns(m, NE_STAGE_ENRICH, pl->res.enrich_ns);
+                if (pl->res.encode_ns)
+                        ne_metrics_observe_ns(m, NE_STAGE_ENCODE, pl->res.encode_ns);
+        }
         switch (out) {
         case NE_OUTCOME_OK:
                 produce_enriched(pl, msg, epoch);
@@ -361,6 +421,12 @@ static void flow_control(struct ne_pipeline *pl)
         }
 }
 
+static void set_lag(void *opaque, const char *topic, int32_t partition, int64_t lag)
+{
+        /* -E2BIG past the partition bound only loses that series: nothing to decide here. */
+        (void)ne_metrics_lag_set(opaque, topic, partition, lag);
+}
+
 static void tick(struct ne_pipeline *pl)
 {
         long now = now_ms();
@@ -380,6 +446,8 @@ static void tick(struct ne_pipeline *pl)
         }
         if (now >= pl->next_tick_ms) {
                 pl->next_tick_ms = now + 1000;
+                if (pl->metrics)
+                        ne_consumer_lag(pl->consumer, set_lag, pl->metrics);
                 if (pl->hooks.on_tick)
                         pl->hooks.on_tick(pl->hooks.opaque, &pl->st);
         }
@@ -397,6 +465,8 @@ int ne_pipeline_poll(struct ne_pipeline *pl, int timeout_ms)
 {
         struct ne_diag diag;
         struct ne_kafka_msg msg;
+        if (pl->metrics)
+                ne_metrics_heartbeat(pl->metrics);
         if (pl->error)
                 return pl->error;
         ne_producer_poll(pl->producer, 0);
@@ -490,8 +560,18 @@ int ne_pipeline_new(const struct ne_config *cfg, const struct ne_processor *proc
                 return -ENOMEM;
         pl->cfg = cfg;
         pl->proc = proc;
-        if (hooks)
+        if (hooks) {
                 pl->hooks = *hooks;
+                pl->metrics = hooks->metrics;
+        }
+        for (int r = 0; r < NE_DLQ__COUNT; r++) {
+                /* Looked up once: an unknown code counts as "other" (SIZE_MAX). */
+                int idx = pl->metrics && ne_dlq_reason_code((enum ne_dlq_reason)r)
+                                  ? ne_metrics_dead_letter_reason(
+                                            pl->metrics, ne_dlq_reason_code((enum ne_dlq_reason)r))
+                                  : -ENOENT;
+                pl->reason_idx[r] = idx >= 0 ? (size_t)idx : SIZE_MAX;
+        }
         pl->max_in_flight = cfg->max_in_flight > 0 ? cfg->max_in_flight : 1;
         pl->resume_at = pl->max_in_flight / 2;
         int r = ne_offsets_new(&pl->offs);

@@ -57,6 +57,13 @@ static int ctx_new(const void *shared, void **ret_ctx)
         return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static int64_t wall_ms(void)
 {
         struct timespec ts;
@@ -82,15 +89,21 @@ static enum ne_outcome process(void *p, const struct ne_proc_input *in,
         res->reason = NE_DLQ_NONE;
         ne_buf_reset(&res->key);
         ne_buf_reset(&res->value);
+        res->decode_ns = res->enrich_ns = res->encode_ns = 0;
 
+        uint64_t t0 = mono_ns(), t1;
         int r = ne_decode_article(c->dec, in->value ? in->value : "", in->value_len, &art,
                                   &res->reason, &res->diag);
+        t1 = mono_ns();
+        res->decode_ns = t1 - t0;
         if (r == -EBADMSG)
                 return NE_OUTCOME_DEAD_LETTER;
         if (r < 0)
                 return from_errno(r, NE_OUTCOME_FATAL);
 
         r = ne_enricher_run(c->sh->enr, c->ectx, art, &enr, &res->diag);
+        t0 = mono_ns();
+        res->enrich_ns = t0 - t1;
         if (r < 0) {
                 out = from_errno(r, NE_OUTCOME_DEAD_LETTER);
                 if (out == NE_OUTCOME_DEAD_LETTER)
@@ -100,6 +113,7 @@ static enum ne_outcome process(void *p, const struct ne_proc_input *in,
         struct ne_lineage lin = {.topic = in->topic, .partition = in->partition,
                                  .offset = in->offset};
         r = ne_encode_enriched(c->enc, art, enr, &lin, wall_ms(), &res->value, &res->diag);
+        res->encode_ns = mono_ns() - t0;
         if (r == 0)
                 r = ne_buf_append_str(&res->key, art->id);
         if (r < 0)

@@ -1,7 +1,8 @@
 /* `newsenrichd run --config FILE`: the long-running daemon. Wiring only: load the config, build
- * the article processor and the pipeline, serve signals, tell systemd where we are, and turn
- * the outcome into an exit status (0 after SIGTERM/SIGINT and a clean shutdown, 1 on a fatal
- * error). Refuses to run as root unless --allow-root. */
+ * the article processor, the metrics (and the HTTP endpoint when http.port is set) and the
+ * pipeline, serve signals, tell systemd where we are, and turn the outcome into an exit status
+ * (0 after SIGTERM/SIGINT and a clean shutdown, 1 on a fatal error). Refuses to run as root
+ * unless --allow-root. SIGHUP is acknowledged but does not reload yet. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -9,15 +10,24 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <systemd/sd-daemon.h>
-
 #include "ne/cmd.h"
 #include "ne/config.h"
+#include "ne/http.h"
+#include "ne/kafka_conf.h"
 #include "ne/log.h"
+#include "ne/metrics.h"
+#include "ne/notify.h"
 #include "ne/pipeline.h"
 #include "ne/processor.h"
 
 static volatile sig_atomic_t stop;
+static volatile sig_atomic_t hup;
+
+static void on_hup(int sig)
+{
+        (void)sig;
+        hup = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -44,23 +54,60 @@ static void usage(FILE *out)
 static void on_tick(void *opaque, const struct ne_pipeline_stats *st)
 {
         (void)opaque;
-        (void)st;
-        sd_notify(0, "WATCHDOG=1");
+        /* Every second: more often than any sane WatchdogSec/2, and cheap. */
+        ne_notify_watchdog();
+        ne_notify_status("consumed=%llu enriched=%llu dead_lettered=%llu in_flight=%zu%s",
+                         (unsigned long long)st->consumed, (unsigned long long)st->enriched,
+                         (unsigned long long)st->dead_lettered, st->in_flight,
+                         st->paused ? " paused" : "");
+        if (hup) {
+                hup = 0;
+                ne_notify_reloading();
+                ne_log(NE_LOG_WARNING, "run", "SIGHUP: reload is not supported yet; restart the "
+                       "service to apply a new config");
+                ne_notify_ready();
+        }
+}
+
+static int metrics_new(struct ne_metrics **ret)
+{
+        const char *reasons[NE_DLQ__COUNT];
+        size_t n = 0;
+        for (int r = NE_DLQ_NONE + 1; r < NE_DLQ__COUNT; r++)
+                reasons[n++] = ne_dlq_reason_code((enum ne_dlq_reason)r);
+        struct ne_metrics_info info = {.dead_letter_reasons = reasons,
+                                       .n_dead_letter_reasons = n};
+        return ne_metrics_new(&info, ret);
 }
 
 static int serve(const struct ne_config *cfg)
 {
         struct ne_processor *proc = NULL;
         struct ne_pipeline *pl = NULL;
+        struct ne_metrics *metrics = NULL;
+        struct ne_http *http = NULL;
         struct ne_diag diag;
         int status = 1;
         ne_diag_clear(&diag);
+        int r = metrics_new(&metrics);
+        if (r < 0) {
+                ne_log(NE_LOG_ERR, "run", "metrics: %s", strerror(-r));
+                goto out;
+        }
+        if (cfg->http_port) {
+                struct ne_http_handlers h;
+                ne_http_handlers_from_metrics(&h, metrics);
+                if (ne_http_start(cfg->http_listen, cfg->http_port, &h, &http, &diag) < 0) {
+                        ne_log(NE_LOG_ERR, "run", "http: %s", diag.msg);
+                        goto out;
+                }
+        }
         /* Models come from cfg->ner_model / cfg->topic_model inside the processor. */
         if (ne_article_processor_new(cfg, &proc, &diag) < 0) {
                 ne_log(NE_LOG_ERR, "run", "processor: %s", diag.msg);
                 goto out;
         }
-        struct ne_pipeline_hooks hooks = {.on_tick = on_tick};
+        struct ne_pipeline_hooks hooks = {.on_tick = on_tick, .metrics = metrics};
         if (ne_pipeline_new(cfg, proc, &hooks, &pl, &diag) < 0) {
                 ne_log(NE_LOG_ERR, "run", "pipeline: %s", diag.msg);
                 goto out;
@@ -69,11 +116,17 @@ static int serve(const struct ne_config *cfg)
         sigemptyset(&sa.sa_mask);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
-        ne_log(NE_LOG_INFO, "run", "started: input=%s output=%s dead_letter=%s",
-               cfg->input_topics[0], cfg->output_topic, cfg->dead_letter_topic);
-        sd_notify(0, "READY=1");
-        int r = ne_pipeline_run(pl, &stop);
-        sd_notify(0, "STOPPING=1");
+        struct sigaction sh = {.sa_handler = on_hup};
+        sigemptyset(&sh.sa_mask);
+        sigaction(SIGHUP, &sh, NULL);
+        ne_log(NE_LOG_INFO, "run", "started: input=%s output=%s dead_letter=%s http_port=%u",
+               cfg->input_topics[0], cfg->output_topic, cfg->dead_letter_topic,
+               http ? ne_http_port(http) : 0);
+        ne_metrics_set_ready(metrics, true);
+        ne_notify_ready();
+        r = ne_pipeline_run(pl, &stop);
+        ne_metrics_set_ready(metrics, false);
+        ne_notify_stopping();
         int rc = ne_pipeline_close(pl);
         if (r == 0 && rc == 0)
                 status = 0;
@@ -81,6 +134,8 @@ static int serve(const struct ne_config *cfg)
                r || rc ? " error=" : "", r || rc ? strerror(-(r ? r : rc)) : "");
 out:
         ne_pipeline_free(pl);
+        ne_http_stop(http); /* before the metrics it reads */
+        ne_metrics_free(metrics);
         ne_article_processor_free(proc);
         return status;
 }
@@ -138,6 +193,13 @@ int ne_cmd_run(int argc, char **argv)
                 return 1;
         }
         ne_log_set_level(cfg->log_level);
+        /* librdkafka's own checks across properties, reported against the key and line. */
+        r = ne_kafka_conf_check(cfg, &diag);
+        if (r < 0) {
+                ne_log(NE_LOG_ERR, "run", "%s:%d: %s: %s", path, diag.line, diag.key, diag.msg);
+                ne_config_free(cfg);
+                return 1;
+        }
         int status = serve(cfg);
         ne_config_free(cfg);
         return status;

@@ -269,6 +269,28 @@ int ne_consumer_pause(struct ne_consumer *c, bool pause)
         return err ? -EIO : 0;
 }
 
+int ne_consumer_lag(struct ne_consumer *c,
+                    void (*cb)(void *opaque, const char *topic, int32_t partition, int64_t lag),
+                    void *opaque)
+{
+        rd_kafka_topic_partition_list_t *parts = NULL;
+        if (rd_kafka_assignment(c->rk, &parts))
+                return -EIO;
+        rd_kafka_position(c->rk, parts); /* fills each element's offset; errors per element */
+        for (int i = 0; i < parts->cnt; i++) {
+                const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+                int64_t lo = -1, hi = -1, lag = -1;
+                if (rd_kafka_get_watermark_offsets(c->rk, tp->topic, tp->partition, &lo, &hi) ==
+                            RD_KAFKA_RESP_ERR_NO_ERROR &&
+                    hi >= 0 && tp->offset >= 0)
+                        lag = hi > tp->offset ? hi - tp->offset : 0;
+                cb(opaque, tp->topic, tp->partition, lag);
+        }
+        int n = parts->cnt;
+        rd_kafka_topic_partition_list_destroy(parts);
+        return n;
+}
+
 int ne_consumer_close(struct ne_consumer *c)
 {
         if (c->closed)

@@ -92,6 +92,13 @@ int ne_consumer_commit(struct ne_consumer *c, struct ne_diag *diag);
  * assigned later while paused. Rebalance events are still served while paused. 0 or -EIO. */
 int ne_consumer_pause(struct ne_consumer *c, bool pause);
 
+/* Calls cb once per assigned partition with its lag: messages between the consumer's position
+ * and the high watermark last seen in a fetch response (no broker round trip), or -1 when
+ * either is not known yet. Returns the number of partitions, or -EIO. */
+int ne_consumer_lag(struct ne_consumer *c,
+                    void (*cb)(void *opaque, const char *topic, int32_t partition, int64_t lag),
+                    void *opaque);
+
 /* Leaves the group: the final revoke goes through cbs->on_revoke, then the final commit.
  * Returns 0 or -EIO. Idempotent. */
 int ne_consumer_close(struct ne_consumer *c);

@@ -18,6 +18,7 @@
 
 #include "ne/config.h"
 #include "ne/diag.h"
+#include "ne/metrics.h"
 #include "ne/processor.h"
 
 struct ne_pipeline;
@@ -37,6 +38,10 @@ struct ne_pipeline_stats {
 /* Optional hooks, called on the owning thread. */
 struct ne_pipeline_hooks {
         void *opaque;
+        /* Optional (NULL = none): counters, in-flight gauge, stage timings, assigned
+         * partitions, per-partition lag (refreshed every second) and the main-loop heartbeat
+         * (every poll). Borrowed; must outlive the pipeline. */
+        struct ne_metrics *metrics;
         /* Once per stats_interval_s (and about once a second if that is 0): watchdog,
          * metrics. The one periodic place. */
         void (*on_tick)(void *opaque, const struct ne_pipeline_stats *st);

@@ -42,6 +42,11 @@ struct ne_proc_result {
         struct ne_buf value;        /* OK: the encoded event */
         enum ne_dlq_reason reason;  /* DEAD_LETTER */
         struct ne_diag diag;        /* DEAD_LETTER, RETRY, FATAL: detail */
+        /* Nanoseconds spent per stage by this call, 0 where not measured or not reached; the
+         * pipeline feeds them to the metrics. */
+        uint64_t decode_ns;
+        uint64_t enrich_ns;
+        uint64_t encode_ns;
 };
 
 struct ne_processor_ops {

@@ -12,12 +12,24 @@ produce batch
 inputs=$(count in)
 echo "produced: inputs=$inputs"
 
-write_config "$WORK/run.conf"
+PORT=$((20000 + RANDOM % 20000))
+write_config "$WORK/run.conf" "http.port = $PORT"
 t0=$SECONDS
 start_daemon 1 "$WORK/run.conf"
 wait_count out 400 90 || fail "outputs missing"
 wait_count dlq 9 30 || fail "dead letters missing"
 sleep 1 # let the last offsets be stored and auto-committed
+
+# The metrics agree with what the topics hold.
+curl -sf "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics" || fail "GET /metrics failed"
+curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null || fail "GET /ready is not 200"
+grep -E '^newsenrichd_(messages_(consumed|produced)_total|messages_dead_lettered_total\{reason="bad_(json|avro)"\}|in_flight_messages|assigned_partitions) ' "$WORK/metrics"
+grep -qx 'newsenrichd_messages_consumed_total 409' "$WORK/metrics" || fail "consumed metric"
+grep -qx 'newsenrichd_messages_produced_total 400' "$WORK/metrics" || fail "produced metric"
+grep -qx 'newsenrichd_messages_dead_lettered_total{reason="bad_avro"} 1' "$WORK/metrics" ||
+        fail "dead-letter metric"
+grep -qx 'newsenrichd_in_flight_messages 0' "$WORK/metrics" || fail "in-flight gauge"
+grep -qx 'newsenrichd_assigned_partitions 4' "$WORK/metrics" || fail "assigned partitions"
 stop_daemon || fail "daemon exited with status $? after SIGTERM"
 echo "processed in $((SECONDS - t0)) s (includes the ~3 s group join)"
 grep -q 'pipeline: stopped:' "$WORK/daemon-1.log" || fail "no shutdown summary in the log"

@@ -13,12 +13,24 @@ PIDS=()
 GROUP=ne-it-$$
 
 cleanup() {
-        local rc=$?
-        local i
+        local rc=$? i pid
         for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do # daemons first, the cluster last
-                kill -KILL "${PIDS[i]}" 2>/dev/null || true
-                wait "${PIDS[i]}" 2>/dev/null || true
+                pid=${PIDS[i]}
+                kill -TERM "$pid" 2>/dev/null || continue
+                for _ in $(seq 50); do
+                        kill -0 "$pid" 2>/dev/null || break
+                        sleep 0.1
+                done
+                kill -KILL "$pid" 2>/dev/null || true
+                wait "$pid" 2>/dev/null || true
         done
+        # The processes' stderr went to files: surface sanitizer reports (CTest fails on them).
+        if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$WORK"/*.log \
+                2>/dev/null; then
+                grep -hE -A30 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+                        "$WORK"/*.log | head -n 200
+                rc=1
+        fi
         if [[ $rc -ne 0 ]]; then
                 echo "--- daemon logs (last 30 lines each) ---"
                 for f in "$WORK"/daemon*.log; do
