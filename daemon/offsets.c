@@ -18,14 +18,14 @@ struct part {
         char *topic;
         int32_t partition;
         uint64_t epoch;
-        struct entry *e;   /* in-flight offsets, ascending, live in [start, end) */
+        struct entry *e; /* in-flight offsets, ascending, live in [start, end) */
         size_t start;
         size_t end;
         size_t cap;
         int64_t last_tracked; /* -1 before the first track */
         int64_t done;         /* one past the last offset popped in order; valid if has_done */
         bool has_done;
-        bool dirty;           /* committable position moved since ne_offsets_take_dirty */
+        bool dirty; /* committable position moved since ne_offsets_take_dirty */
 };
 
 struct ne_offsets {
@@ -164,8 +164,8 @@ static int make_room(struct part *p)
         return 0;
 }
 
-int ne_offsets_track(struct ne_offsets *offs, const char *topic, int32_t partition,
-                     int64_t offset, uint64_t *ret_epoch)
+int ne_offsets_track(struct ne_offsets *offs, const char *topic, int32_t partition, int64_t offset,
+                     uint64_t *ret_epoch)
 {
         struct part *p;
         int r = get_or_add(offs, topic, partition, &p);
@@ -261,7 +261,7 @@ size_t ne_offsets_take_dirty(struct ne_offsets *offs, struct ne_offset_pos *out,
                         continue;
                 p->dirty = false;
                 out[n++] = (struct ne_offset_pos){
-                        .topic = p->topic, .partition = p->partition, .offset = committable(p)};
+                    .topic = p->topic, .partition = p->partition, .offset = committable(p)};
                 offs->dirty_cursor = (i + 1) % offs->n_parts;
         }
         return n;

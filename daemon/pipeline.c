@@ -48,11 +48,11 @@ struct ne_pipeline {
         struct ne_offsets *offs;
         struct ne_proc_result res;
         struct ne_pipeline_stats st;
-        struct ne_metrics *metrics;            /* optional */
-        size_t reason_idx[NE_DLQ__COUNT];      /* dead-letter reason -> metrics label index */
+        struct ne_metrics *metrics;       /* optional */
+        size_t reason_idx[NE_DLQ__COUNT]; /* dead-letter reason -> metrics label index */
         unsigned int n_assigned;
-        uint64_t consumed_ns;                  /* when the message being handled was taken */
-        int error;   /* first error that stopped the pipeline; 0 while healthy */
+        uint64_t consumed_ns; /* when the message being handled was taken */
+        int error;            /* first error that stopped the pipeline; 0 while healthy */
         bool closed;
         size_t max_in_flight;
         size_t resume_at;
@@ -78,7 +78,7 @@ void ne_proc_result_release(struct ne_proc_result *res)
 
 /* Records the first error that stops the pipeline and says so once. */
 static void fail(struct ne_pipeline *pl, int err, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void fail(struct ne_pipeline *pl, int err, const char *fmt, ...)
 {
         char msg[768];
@@ -128,7 +128,8 @@ static void drain(struct ne_pipeline *pl, const struct ne_kafka_tp *tps, size_t 
         if (left > 0)
                 ne_log(NE_LOG_WARNING, "pipeline",
                        "revoke: partitions given up with inputs in flight: in_flight=%zu "
-                       "(they will be processed again by the next owner)", left);
+                       "(they will be processed again by the next owner)",
+                       left);
 }
 
 /* ---- Kafka layer callbacks ---------------------------------------------------------------- */
@@ -198,12 +199,13 @@ static void on_delivery(void *opaque, void *msg_opaque, int err, const char *err
         struct inflight *inf = msg_opaque;
         count_delivery(pl, inf, err == 0);
         if (err == 0) {
-                int r = ne_offsets_ack(pl->offs, inf->topic, inf->partition, inf->epoch,
-                                       inf->offset);
+                int r =
+                    ne_offsets_ack(pl->offs, inf->topic, inf->partition, inf->epoch, inf->offset);
                 if (r < 0)
                         ne_log(NE_LOG_DEBUG, "pipeline",
                                "late delivery report ignored: topic=%s partition=%d "
-                               "offset=%" PRId64, inf->topic, (int)inf->partition, inf->offset);
+                               "offset=%" PRId64,
+                               inf->topic, (int)inf->partition, inf->offset);
                 if (inf->dead_letter)
                         pl->st.dead_lettered++;
                 else
@@ -212,9 +214,9 @@ static void on_delivery(void *opaque, void *msg_opaque, int err, const char *err
                 /* librdkafka retried what was retriable; this input's offset must never be
                  * stored, so stop here rather than let later acks of its partition pile up. */
                 pl->st.failed++;
-                fail(pl, -EIO, "delivery failed: topic=%s partition=%d offset=%" PRId64
-                     " dead_letter=%d: %s", inf->topic, (int)inf->partition, inf->offset,
-                     inf->dead_letter, errstr);
+                fail(pl, -EIO,
+                     "delivery failed: topic=%s partition=%d offset=%" PRId64 " dead_letter=%d: %s",
+                     inf->topic, (int)inf->partition, inf->offset, inf->dead_letter, errstr);
         }
         free(inf);
 }
@@ -258,19 +260,18 @@ static void produce(struct ne_pipeline *pl, const struct ne_kafka_msg *msg, uint
         }
 }
 
-static void produce_enriched(struct ne_pipeline *pl, const struct ne_kafka_msg *msg,
-                             uint64_t epoch)
+static void produce_enriched(struct ne_pipeline *pl, const struct ne_kafka_msg *msg, uint64_t epoch)
 {
         const char *schema = pl->proc->ops->schema_name;
         struct ne_kafka_header hdrs[] = {{"ne.schema", schema, strlen(schema)}};
         struct ne_produce_req req = {
-                .topic = pl->cfg->output_topic,
-                .key = pl->res.key.data,
-                .key_len = pl->res.key.len,
-                .value = pl->res.value.data,
-                .value_len = pl->res.value.len,
-                .headers = hdrs,
-                .n_headers = 1,
+            .topic = pl->cfg->output_topic,
+            .key = pl->res.key.data,
+            .key_len = pl->res.key.len,
+            .value = pl->res.value.data,
+            .value_len = pl->res.value.len,
+            .headers = hdrs,
+            .n_headers = 1,
         };
         produce(pl, msg, epoch, false, &req);
 }
@@ -298,30 +299,30 @@ static void produce_dead_letter(struct ne_pipeline *pl, const struct ne_kafka_ms
         snprintf(part, sizeof(part), "%d", (int)msg->partition);
         snprintf(off, sizeof(off), "%" PRId64, msg->offset);
         struct ne_kafka_header hdrs[] = {
-                {"ne.reason", reason, strlen(reason)},
-                {"ne.detail", detail, strlen(detail)},
-                {"ne.source.topic", msg->topic, strlen(msg->topic)},
-                {"ne.source.partition", part, strlen(part)},
-                {"ne.source.offset", off, strlen(off)},
+            {"ne.reason", reason, strlen(reason)},
+            {"ne.detail", detail, strlen(detail)},
+            {"ne.source.topic", msg->topic, strlen(msg->topic)},
+            {"ne.source.partition", part, strlen(part)},
+            {"ne.source.offset", off, strlen(off)},
         };
         /* The input goes out byte for byte, under its own key: a dead-letter consumer can
          * fix and replay it. */
         struct ne_produce_req req = {
-                .topic = pl->cfg->dead_letter_topic,
-                .key = msg->key,
-                .key_len = msg->key_len,
-                .value = msg->value,
-                .value_len = msg->value_len,
-                .headers = hdrs,
-                .n_headers = sizeof(hdrs) / sizeof(hdrs[0]),
+            .topic = pl->cfg->dead_letter_topic,
+            .key = msg->key,
+            .key_len = msg->key_len,
+            .value = msg->value,
+            .value_len = msg->value_len,
+            .headers = hdrs,
+            .n_headers = sizeof(hdrs) / sizeof(hdrs[0]),
         };
         for (char *c = detail; *c; c++)
                 if (*c == '"' || *c == '\n')
                         *c = '\'';
         ne_log_ratelimited(&rl, 10, 10, NE_LOG_WARNING, "pipeline",
                            "dead-lettered: reason=%s topic=%s partition=%d offset=%" PRId64
-                           " detail=\"%s\"", reason, msg->topic, (int)msg->partition,
-                           msg->offset, detail);
+                           " detail=\"%s\"",
+                           reason, msg->topic, (int)msg->partition, msg->offset, detail);
         produce(pl, msg, epoch, true, &req);
 }
 
@@ -330,13 +331,13 @@ static void produce_dead_letter(struct ne_pipeline *pl, const struct ne_kafka_ms
 static enum ne_outcome process(struct ne_pipeline *pl, const struct ne_kafka_msg *msg)
 {
         struct ne_proc_input in = {
-                .topic = msg->topic,
-                .partition = msg->partition,
-                .offset = msg->offset,
-                .key = msg->key,
-                .key_len = msg->key_len,
-                .value = msg->value,
-                .value_len = msg->value_len,
+            .topic = msg->topic,
+            .partition = msg->partition,
+            .offset = msg->offset,
+            .key = msg->key,
+            .key_len = msg->key_len,
+            .value = msg->value,
+            .value_len = msg->value_len,
         };
         enum ne_outcome out = NE_OUTCOME_FATAL;
         for (int attempt = 0; attempt < PROCESS_ATTEMPTS; attempt++) {
@@ -393,10 +394,10 @@ static void handle(struct ne_pipeline *pl, const struct ne_kafka_msg *msg)
         case NE_OUTCOME_FATAL:
         default:
                 /* The input stays in flight forever, so no offset at or past it is stored. */
-                fail(pl, -EPROTO, "processor %s failed: topic=%s partition=%d offset=%" PRId64
-                     " outcome=%s: %s", pl->proc->ops->name, msg->topic, (int)msg->partition,
-                     msg->offset, out == NE_OUTCOME_RETRY ? "retry" : "fatal",
-                     pl->res.diag.msg);
+                fail(pl, -EPROTO,
+                     "processor %s failed: topic=%s partition=%d offset=%" PRId64 " outcome=%s: %s",
+                     pl->proc->ops->name, msg->topic, (int)msg->partition, msg->offset,
+                     out == NE_OUTCOME_RETRY ? "retry" : "fatal", pl->res.diag.msg);
                 break;
         }
 }
@@ -536,8 +537,9 @@ int ne_pipeline_close(struct ne_pipeline *pl)
         pl->st.in_flight = ne_offsets_in_flight_total(pl->offs);
         ne_log(NE_LOG_INFO, "pipeline",
                "stopped: consumed=%" PRIu64 " enriched=%" PRIu64 " dead_lettered=%" PRIu64
-               " failed=%" PRIu64 " uncommitted=%zu", pl->st.consumed, pl->st.enriched,
-               pl->st.dead_lettered, pl->st.failed, pl->st.in_flight);
+               " failed=%" PRIu64 " uncommitted=%zu",
+               pl->st.consumed, pl->st.enriched, pl->st.dead_lettered, pl->st.failed,
+               pl->st.in_flight);
         return pl->error ? pl->error : r;
 }
 
@@ -553,7 +555,8 @@ int ne_pipeline_new(const struct ne_config *cfg, const struct ne_processor *proc
 {
         if (!cfg->output_topic || !*cfg->output_topic || !cfg->dead_letter_topic ||
             !*cfg->dead_letter_topic)
-                return ne_diag_set(diag, -EINVAL, "output.topic and dead_letter.topic are "
+                return ne_diag_set(diag, -EINVAL,
+                                   "output.topic and dead_letter.topic are "
                                    "required");
         struct ne_pipeline *pl = calloc(1, sizeof(*pl));
         if (!pl)
@@ -567,9 +570,9 @@ int ne_pipeline_new(const struct ne_config *cfg, const struct ne_processor *proc
         for (int r = 0; r < NE_DLQ__COUNT; r++) {
                 /* Looked up once: an unknown code counts as "other" (SIZE_MAX). */
                 int idx = pl->metrics && ne_dlq_reason_code((enum ne_dlq_reason)r)
-                                  ? ne_metrics_dead_letter_reason(
-                                            pl->metrics, ne_dlq_reason_code((enum ne_dlq_reason)r))
-                                  : -ENOENT;
+                              ? ne_metrics_dead_letter_reason(
+                                    pl->metrics, ne_dlq_reason_code((enum ne_dlq_reason)r))
+                              : -ENOENT;
                 pl->reason_idx[r] = idx >= 0 ? (size_t)idx : SIZE_MAX;
         }
         pl->max_in_flight = cfg->max_in_flight > 0 ? cfg->max_in_flight : 1;
@@ -579,16 +582,15 @@ int ne_pipeline_new(const struct ne_config *cfg, const struct ne_processor *proc
                 goto err_free;
         r = proc->ops->ctx_new(proc->shared, &pl->ctx);
         if (r < 0) {
-                ne_diag_set(diag, r, "processor %s: context: %s", proc->ops->name,
-                            strerror(-r));
+                ne_diag_set(diag, r, "processor %s: context: %s", proc->ops->name, strerror(-r));
                 goto err_free;
         }
         struct ne_producer_cbs pcbs = {.opaque = pl, .on_delivery = on_delivery};
         r = ne_producer_new(cfg, &pcbs, &pl->producer, diag);
         if (r < 0)
                 goto err_free;
-        struct ne_consumer_cbs ccbs = {.opaque = pl, .on_assign = on_assign,
-                                       .on_revoke = on_revoke};
+        struct ne_consumer_cbs ccbs = {
+            .opaque = pl, .on_assign = on_assign, .on_revoke = on_revoke};
         r = ne_consumer_new(cfg, &ccbs, &pl->consumer, diag);
         if (r < 0)
                 goto err_free;

@@ -78,8 +78,7 @@ static enum ne_outcome from_errno(int r, enum ne_outcome on_einval)
         return r == -EINVAL ? on_einval : NE_OUTCOME_FATAL;
 }
 
-static enum ne_outcome process(void *p, const struct ne_proc_input *in,
-                               struct ne_proc_result *res)
+static enum ne_outcome process(void *p, const struct ne_proc_input *in, struct ne_proc_result *res)
 {
         struct ctx *c = p;
         struct ne_article *art = NULL;
@@ -110,8 +109,8 @@ static enum ne_outcome process(void *p, const struct ne_proc_input *in,
                         res->reason = NE_DLQ_ENRICH_FAILED;
                 goto out;
         }
-        struct ne_lineage lin = {.topic = in->topic, .partition = in->partition,
-                                 .offset = in->offset};
+        struct ne_lineage lin = {
+            .topic = in->topic, .partition = in->partition, .offset = in->offset};
         r = ne_encode_enriched(c->enc, art, enr, &lin, wall_ms(), &res->value, &res->diag);
         res->encode_ns = mono_ns() - t0;
         if (r == 0)
@@ -127,11 +126,11 @@ out:
 }
 
 static const struct ne_processor_ops article_ops = {
-        .name = "article",
-        .schema_name = "io.newsenrichd.ArticleEnriched",
-        .ctx_new = ctx_new,
-        .ctx_free = ctx_free,
-        .process = process,
+    .name = "article",
+    .schema_name = "io.newsenrichd.ArticleEnriched",
+    .ctx_new = ctx_new,
+    .ctx_free = ctx_free,
+    .process = process,
 };
 
 static int load_schemas(struct shared *sh, const struct ne_config *cfg, struct ne_diag *diag)
@@ -162,12 +161,11 @@ int ne_article_processor_new(const struct ne_config *cfg, struct ne_processor **
                 goto err_free;
         /* Empty model paths mean "engine off" in the config; NULL in the enricher. */
         struct ne_enricher_opts eo = {
-                .ner_model_path = cfg->ner_model && *cfg->ner_model ? cfg->ner_model : NULL,
-                .topic_model_path =
-                        cfg->topic_model && *cfg->topic_model ? cfg->topic_model : NULL,
-                .topic_threshold = (float)cfg->topic_threshold,
-                .topic_top_k = cfg->topic_top_k,
-                .max_entities = cfg->max_entities,
+            .ner_model_path = cfg->ner_model && *cfg->ner_model ? cfg->ner_model : NULL,
+            .topic_model_path = cfg->topic_model && *cfg->topic_model ? cfg->topic_model : NULL,
+            .topic_threshold = (float)cfg->topic_threshold,
+            .topic_top_k = cfg->topic_top_k,
+            .max_entities = cfg->max_entities,
         };
         r = ne_enricher_new(&eo, &sh->enr, diag);
         if (r < 0)

@@ -105,9 +105,11 @@ static int produce_articles(const char *bootstraps, const struct lines *l, struc
                 if (cJSON_IsString(id))
                         ids[i] = strdup(id->valuestring);
                 cJSON_Delete(o);
-                recs[i] = (struct ne_kafka_record){
-                        .key = ids[i], .key_len = ids[i] ? strlen(ids[i]) : 0,
-                        .value = l->v[i], .value_len = strlen(l->v[i]), .partition = -1};
+                recs[i] = (struct ne_kafka_record){.key = ids[i],
+                                                   .key_len = ids[i] ? strlen(ids[i]) : 0,
+                                                   .value = l->v[i],
+                                                   .value_len = strlen(l->v[i]),
+                                                   .partition = -1};
         }
         r = ne_kafka_write(bootstraps, DEMO_IN, recs, l->n, 10000, diag);
 out:
@@ -134,9 +136,8 @@ static int add_kafka(struct ne_config *cfg, enum ne_kafka_scope scope, const cha
                 return -ENOMEM;
         cfg->kafka = k;
         int err = 0;
-        k[cfg->n_kafka] = (struct ne_config_kafka){.scope = scope,
-                                                  .name = xstrdup_or(name, &err),
-                                                  .value = xstrdup_or(value, &err)};
+        k[cfg->n_kafka] = (struct ne_config_kafka){
+            .scope = scope, .name = xstrdup_or(name, &err), .value = xstrdup_or(value, &err)};
         cfg->n_kafka++;
         return err;
 }
@@ -154,8 +155,7 @@ static int add_schema(struct ne_config *cfg, int32_t id, const char *file)
                 return -ENOMEM;
         cfg->schemas = s;
         int err = 0;
-        s[cfg->n_schemas++] = (struct ne_config_schema){.id = id,
-                                                       .path = xstrdup_or(path, &err)};
+        s[cfg->n_schemas++] = (struct ne_config_schema){.id = id, .path = xstrdup_or(path, &err)};
         return err;
 }
 
@@ -240,23 +240,35 @@ static void usage(FILE *out)
 int ne_cmd_demo(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"articles", required_argument, NULL, 'a'},
-                {"ner-model", required_argument, NULL, 'n'},
-                {"topic-model", required_argument, NULL, 't'},
-                {"verbose", no_argument, NULL, 'v'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+            {"articles", required_argument, NULL, 'a'},
+            {"ner-model", required_argument, NULL, 'n'},
+            {"topic-model", required_argument, NULL, 't'},
+            {"verbose", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         const char *articles = NULL, *ner = NULL, *topics = NULL;
         int verbose = 0, c, status = 1;
         while ((c = getopt_long(argc, argv, "a:n:t:vh", opts, NULL)) != -1) {
                 switch (c) {
-                case 'a': articles = optarg; break;
-                case 'n': ner = optarg; break;
-                case 't': topics = optarg; break;
-                case 'v': verbose = 1; break;
-                case 'h': usage(stdout); return 0;
-                default: usage(stderr); return 2;
+                case 'a':
+                        articles = optarg;
+                        break;
+                case 'n':
+                        ner = optarg;
+                        break;
+                case 't':
+                        topics = optarg;
+                        break;
+                case 'v':
+                        verbose = 1;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
                 }
         }
         if (optind < argc) {
@@ -266,8 +278,8 @@ int ne_cmd_demo(int argc, char **argv)
         ne_log_set_level(verbose ? NE_LOG_INFO : NE_LOG_WARNING);
         char buf[4096];
         if (!articles)
-                articles = find_data("config/samples/articles.jsonl", "samples/articles.jsonl",
-                                     buf, sizeof(buf));
+                articles = find_data("config/samples/articles.jsonl", "samples/articles.jsonl", buf,
+                                     sizeof(buf));
         if (!articles) {
                 fprintf(stderr, "demo: config/samples/articles.jsonl not found (cwd, %s, %s)\n",
                         NE_SOURCE_DIR, NE_DATADIR);
@@ -319,21 +331,23 @@ int ne_cmd_demo(int argc, char **argv)
         ne_pipeline_get_stats(pl, &st);
         if (r < 0 || rc < 0 || st.enriched + st.dead_lettered < l.n) {
                 fprintf(stderr, "demo: pipeline did not finish: %s\n",
-                        strerror(-(r ? r : rc ? rc : ETIMEDOUT)));
+                        strerror(-(r    ? r
+                                   : rc ? rc
+                                        : ETIMEDOUT)));
                 goto out;
         }
-        int got = ne_kafka_read(bs, DEMO_OUT, (size_t)st.enriched, 10000, print_event, NULL,
-                                &diag);
+        int got = ne_kafka_read(bs, DEMO_OUT, (size_t)st.enriched, 10000, print_event, NULL, &diag);
         fflush(stdout);
         if (got < 0 || (uint64_t)got != st.enriched) {
                 fprintf(stderr, "demo: read back %d of %llu events: %s\n", got,
                         (unsigned long long)st.enriched, diag.msg);
                 goto out;
         }
-        fprintf(stderr, "demo: articles=%zu enriched=%llu dead_lettered=%llu ner=%s topics=%s "
-                "time=%.1fs\n", l.n, (unsigned long long)st.enriched,
-                (unsigned long long)st.dead_lettered, ner ? ner : "none",
-                topics ? topics : "none", (double)(now_ms() - t0) / 1000.0);
+        fprintf(stderr,
+                "demo: articles=%zu enriched=%llu dead_lettered=%llu ner=%s topics=%s "
+                "time=%.1fs\n",
+                l.n, (unsigned long long)st.enriched, (unsigned long long)st.dead_lettered,
+                ner ? ner : "none", topics ? topics : "none", (double)(now_ms() - t0) / 1000.0);
         status = 0;
 out:
         ne_pipeline_free(pl);

@@ -79,11 +79,11 @@ static int parse_topic(char *arg, char **ret_name, int *ret_parts)
 int ne_cmd_mock_cluster(int argc, char **argv)
 {
         static const struct option opts[] = {
-                {"brokers", required_argument, NULL, 'b'},
-                {"topic", required_argument, NULL, 't'},
-                {"bootstrap-file", required_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+            {"brokers", required_argument, NULL, 'b'},
+            {"topic", required_argument, NULL, 't'},
+            {"bootstrap-file", required_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         long brokers = 1;
         const char *file = NULL;

@@ -63,7 +63,8 @@ static void on_tick(void *opaque, const struct ne_pipeline_stats *st)
         if (hup) {
                 hup = 0;
                 ne_notify_reloading();
-                ne_log(NE_LOG_WARNING, "run", "SIGHUP: reload is not supported yet; restart the "
+                ne_log(NE_LOG_WARNING, "run",
+                       "SIGHUP: reload is not supported yet; restart the "
                        "service to apply a new config");
                 ne_notify_ready();
         }
@@ -75,8 +76,7 @@ static int metrics_new(struct ne_metrics **ret)
         size_t n = 0;
         for (int r = NE_DLQ_NONE + 1; r < NE_DLQ__COUNT; r++)
                 reasons[n++] = ne_dlq_reason_code((enum ne_dlq_reason)r);
-        struct ne_metrics_info info = {.dead_letter_reasons = reasons,
-                                       .n_dead_letter_reasons = n};
+        struct ne_metrics_info info = {.dead_letter_reasons = reasons, .n_dead_letter_reasons = n};
         return ne_metrics_new(&info, ret);
 }
 
@@ -144,11 +144,11 @@ int ne_cmd_run(int argc, char **argv)
 {
         enum { OPT_ALLOW_ROOT = 256, OPT_HELP_CONFIG };
         static const struct option opts[] = {
-                {"config", required_argument, NULL, 'c'},
-                {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
-                {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+            {"config", required_argument, NULL, 'c'},
+            {"allow-root", no_argument, NULL, OPT_ALLOW_ROOT},
+            {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         const char *path = NULL;
         int allow_root = 0, c;
@@ -176,7 +176,8 @@ int ne_cmd_run(int argc, char **argv)
                 return 2;
         }
         if (geteuid() == 0 && !allow_root) {
-                ne_log(NE_LOG_ERR, "run", "refusing to run as root (use --allow-root to insist, "
+                ne_log(NE_LOG_ERR, "run",
+                       "refusing to run as root (use --allow-root to insist, "
                        "or a service user)");
                 return 1;
         }

@@ -67,15 +67,15 @@ void ne_kafka_msg_wrap(struct ne_kafka_msg *msg, rd_kafka_message_t *rkm)
 {
         rd_kafka_timestamp_type_t tstype;
         *msg = (struct ne_kafka_msg){
-                .topic = rkm->rkt ? rd_kafka_topic_name(rkm->rkt) : "",
-                .partition = rkm->partition,
-                .offset = rkm->offset,
-                .key = rkm->key,
-                .key_len = rkm->key_len,
-                .value = rkm->payload,
-                .value_len = rkm->len,
-                .timestamp_ms = rd_kafka_message_timestamp(rkm, &tstype),
-                .priv = rkm,
+            .topic = rkm->rkt ? rd_kafka_topic_name(rkm->rkt) : "",
+            .partition = rkm->partition,
+            .offset = rkm->offset,
+            .key = rkm->key,
+            .key_len = rkm->key_len,
+            .value = rkm->payload,
+            .value_len = rkm->len,
+            .timestamp_ms = rd_kafka_message_timestamp(rkm, &tstype),
+            .priv = rkm,
         };
 }
 
@@ -131,7 +131,8 @@ rd_kafka_headers_t *ne_kafka_headers_build(const struct ne_kafka_msg *carry,
                  * back in) would contradict them. */
                 if (strncmp(name, "ne.", 3) == 0)
                         continue;
-                if (rd_kafka_header_add(hdrs, name, -1, v, (ssize_t)len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+                if (rd_kafka_header_add(hdrs, name, -1, v, (ssize_t)len) !=
+                    RD_KAFKA_RESP_ERR_NO_ERROR)
                         goto err_free;
         }
         for (size_t i = 0; i < n_extra; i++)

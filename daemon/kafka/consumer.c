@@ -40,8 +40,8 @@ static void log_rk_error(const char *what, rd_kafka_error_t *error)
         rd_kafka_error_destroy(error);
 }
 
-static void on_assign(struct ne_consumer *c, rd_kafka_t *rk,
-                      rd_kafka_topic_partition_list_t *parts, bool coop)
+static void on_assign(struct ne_consumer *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      bool coop)
 {
         struct ne_kafka_tp *tps = tps_of(parts);
         if (c->cbs.on_assign && (tps || parts->cnt == 0))
@@ -60,8 +60,8 @@ static void on_assign(struct ne_consumer *c, rd_kafka_t *rk,
                coop ? "cooperative" : "eager");
 }
 
-static void on_revoke(struct ne_consumer *c, rd_kafka_t *rk,
-                      rd_kafka_topic_partition_list_t *parts, bool coop)
+static void on_revoke(struct ne_consumer *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      bool coop)
 {
         bool lost = rd_kafka_assignment_lost(rk);
         struct ne_kafka_tp *tps = tps_of(parts);
@@ -133,7 +133,7 @@ static int subscribe(struct ne_consumer *c, const struct ne_config *cfg, struct 
 {
         int r = 0;
         rd_kafka_topic_partition_list_t *topics =
-                rd_kafka_topic_partition_list_new((int)cfg->n_input_topics);
+            rd_kafka_topic_partition_list_new((int)cfg->n_input_topics);
         if (!topics)
                 return -ENOMEM;
         for (size_t i = 0; i < cfg->n_input_topics; i++)
@@ -237,7 +237,7 @@ int ne_consumer_store(struct ne_consumer *c, const struct ne_offset_pos *pos, si
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++)
                 rd_kafka_topic_partition_list_add(list, pos[i].topic, pos[i].partition)->offset =
-                        pos[i].offset;
+                    pos[i].offset;
         /* Per-partition errors (partition no longer assigned) are expected around rebalances
          * and harmless: the new owner starts from the last commit. */
         rd_kafka_resp_err_t err = rd_kafka_offsets_store(c->rk, list);
@@ -281,7 +281,7 @@ int ne_consumer_lag(struct ne_consumer *c,
                 const rd_kafka_topic_partition_t *tp = &parts->elems[i];
                 int64_t lo = -1, hi = -1, lag = -1;
                 if (rd_kafka_get_watermark_offsets(c->rk, tp->topic, tp->partition, &lo, &hi) ==
-                            RD_KAFKA_RESP_ERR_NO_ERROR &&
+                        RD_KAFKA_RESP_ERR_NO_ERROR &&
                     hi >= 0 && tp->offset >= 0)
                         lag = hi > tp->offset ? hi - tp->offset : 0;
                 cb(opaque, tp->topic, tp->partition, lag);

@@ -67,8 +67,7 @@ int ne_mock_cluster_create_topic(struct ne_mock_cluster *mc, const char *topic, 
                 return ne_diag_set(diag, -EINVAL, "%s: partitions must be 1..1000", topic);
         rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mc->mcluster, topic, partitions, 1);
         if (err)
-                return ne_diag_set(diag, -EIO, "create topic %s: %s", topic,
-                                   rd_kafka_err2str(err));
+                return ne_diag_set(diag, -EIO, "create topic %s: %s", topic, rd_kafka_err2str(err));
         return 0;
 }
 
@@ -161,12 +160,11 @@ int ne_kafka_write(const char *bootstraps, const char *topic, const struct ne_ka
                                 }
                         }
                         err = rd_kafka_producev(
-                                rk, RD_KAFKA_V_TOPIC(topic),
-                                RD_KAFKA_V_PARTITION(recs[i].partition),
-                                RD_KAFKA_V_KEY((void *)recs[i].key, recs[i].key_len),
-                                RD_KAFKA_V_VALUE((void *)recs[i].value, recs[i].value_len),
-                                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+                            rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(recs[i].partition),
+                            RD_KAFKA_V_KEY((void *)recs[i].key, recs[i].key_len),
+                            RD_KAFKA_V_VALUE((void *)recs[i].value, recs[i].value_len),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
+                            RD_KAFKA_V_END);
                         if (err && hdrs)
                                 rd_kafka_headers_destroy(hdrs); /* only kept on success */
                         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || now_ms() > deadline)
@@ -206,14 +204,14 @@ static int assign_all(rd_kafka_t *rk, const char *topic, int timeout_ms, struct 
                 goto out;
         }
         rd_kafka_topic_partition_list_t *parts =
-                rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+            rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
         if (!parts) {
                 r = -ENOMEM;
                 goto out;
         }
         for (int i = 0; i < md->topics[0].partition_cnt; i++)
                 rd_kafka_topic_partition_list_add(parts, topic, md->topics[0].partitions[i].id)
-                        ->offset = RD_KAFKA_OFFSET_BEGINNING;
+                    ->offset = RD_KAFKA_OFFSET_BEGINNING;
         err = rd_kafka_assign(rk, parts);
         rd_kafka_topic_partition_list_destroy(parts);
         if (err)

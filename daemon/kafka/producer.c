@@ -96,30 +96,28 @@ int ne_producer_produce(struct ne_producer *p, const struct ne_produce_req *req,
                 ne_producer_is_fatal(p, diag);
                 return -ENOTRECOVERABLE;
         }
-        rd_kafka_headers_t *hdrs = ne_kafka_headers_build(req->carry, req->headers,
-                                                          req->n_headers);
+        rd_kafka_headers_t *hdrs = ne_kafka_headers_build(req->carry, req->headers, req->n_headers);
         if (!hdrs)
                 return -ENOMEM;
         rd_kafka_vu_t vus[] = {
-                {.vtype = RD_KAFKA_VTYPE_TOPIC, .u.cstr = req->topic},
-                {.vtype = RD_KAFKA_VTYPE_KEY, .u.mem = {(void *)req->key, req->key_len}},
-                {.vtype = RD_KAFKA_VTYPE_VALUE, .u.mem = {(void *)req->value, req->value_len}},
-                {.vtype = RD_KAFKA_VTYPE_MSGFLAGS, .u.i = RD_KAFKA_MSG_F_COPY},
-                {.vtype = RD_KAFKA_VTYPE_HEADERS, .u.headers = hdrs},
-                {.vtype = RD_KAFKA_VTYPE_OPAQUE, .u.ptr = req->msg_opaque},
+            {.vtype = RD_KAFKA_VTYPE_TOPIC, .u.cstr = req->topic},
+            {.vtype = RD_KAFKA_VTYPE_KEY, .u.mem = {(void *)req->key, req->key_len}},
+            {.vtype = RD_KAFKA_VTYPE_VALUE, .u.mem = {(void *)req->value, req->value_len}},
+            {.vtype = RD_KAFKA_VTYPE_MSGFLAGS, .u.i = RD_KAFKA_MSG_F_COPY},
+            {.vtype = RD_KAFKA_VTYPE_HEADERS, .u.headers = hdrs},
+            {.vtype = RD_KAFKA_VTYPE_OPAQUE, .u.ptr = req->msg_opaque},
         };
         long deadline = now_ms() + (block_ms > 0 ? block_ms : 0);
         for (;;) {
                 rd_kafka_error_t *error =
-                        rd_kafka_produceva(p->rk, vus, sizeof(vus) / sizeof(vus[0]));
+                    rd_kafka_produceva(p->rk, vus, sizeof(vus) / sizeof(vus[0]));
                 if (!error)
                         return 0; /* the headers now belong to the message */
                 rd_kafka_resp_err_t err = rd_kafka_error_code(error);
                 bool full = err == RD_KAFKA_RESP_ERR__QUEUE_FULL;
                 bool fatal = rd_kafka_error_is_fatal(error);
                 int r = fatal ? -ENOTRECOVERABLE : ne_kafka_err_to_errno(err);
-                ne_diag_set(diag, r, "produce to %s: %s", req->topic,
-                            rd_kafka_error_string(error));
+                ne_diag_set(diag, r, "produce to %s: %s", req->topic, rd_kafka_error_string(error));
                 rd_kafka_error_destroy(error);
                 /* A full local queue drains as delivery reports are served; wait for that.
                  * Anything else retriable is retried inside librdkafka, not here. */
@@ -163,8 +161,8 @@ bool ne_producer_is_fatal(struct ne_producer *p, struct ne_diag *diag)
         if (!err)
                 return false;
         p->fatal = true;
-        ne_diag_set(diag, -ENOTRECOVERABLE, "producer fatal error: %s: %s",
-                    rd_kafka_err2name(err), errstr);
+        ne_diag_set(diag, -ENOTRECOVERABLE, "producer fatal error: %s: %s", rd_kafka_err2name(err),
+                    errstr);
         return true;
 }
 

@@ -26,12 +26,12 @@ struct ne_kafka_msg {
         const char *topic;
         int32_t partition;
         int64_t offset;
-        const void *key;   /* NULL when the message has no key */
+        const void *key; /* NULL when the message has no key */
         size_t key_len;
         const void *value; /* NULL for a tombstone */
         size_t value_len;
         int64_t timestamp_ms; /* -1 when unknown */
-        void *priv;        /* private to daemon/kafka */
+        void *priv;           /* private to daemon/kafka */
 };
 
 /* Releases the message; accepts a zeroed struct. */
@@ -129,11 +129,11 @@ struct ne_produce_req {
         size_t key_len;
         const void *value;
         size_t value_len;
-        const struct ne_kafka_msg *carry;     /* copy this input's headers (NULL: none); ne.*
-                                               * headers of the input are not carried */
+        const struct ne_kafka_msg *carry;      /* copy this input's headers (NULL: none); ne.*
+                                                * headers of the input are not carried */
         const struct ne_kafka_header *headers; /* then add these */
         size_t n_headers;
-        void *msg_opaque;                     /* handed to on_delivery */
+        void *msg_opaque; /* handed to on_delivery */
 };
 
 /* Enqueues one message (key, value and headers are copied). When the local queue is full it

@@ -34,11 +34,11 @@ void ne_mock_cluster_free(struct ne_mock_cluster *mc);
 
 /* One record for ne_kafka_write(). */
 struct ne_kafka_record {
-        const void *key;   /* NULL: no key */
+        const void *key; /* NULL: no key */
         size_t key_len;
         const void *value;
         size_t value_len;
-        int32_t partition; /* -1: by key (librdkafka's default partitioner) */
+        int32_t partition;                     /* -1: by key (librdkafka's default partitioner) */
         const struct ne_kafka_header *headers; /* may be NULL */
         size_t n_headers;
 };

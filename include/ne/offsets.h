@@ -39,8 +39,8 @@ void ne_offsets_remove(struct ne_offsets *offs, const char *topic, int32_t parti
  * compaction and transaction markers leave them). The partition is assigned implicitly if
  * unknown. Writes the partition's epoch to *ret_epoch (pass it back to ne_offsets_ack).
  * Returns 0, -EINVAL (offset not above the last tracked one, or negative) or -ENOMEM. */
-int ne_offsets_track(struct ne_offsets *offs, const char *topic, int32_t partition,
-                     int64_t offset, uint64_t *ret_epoch);
+int ne_offsets_track(struct ne_offsets *offs, const char *topic, int32_t partition, int64_t offset,
+                     uint64_t *ret_epoch);
 
 /* Marks a tracked offset as acknowledged. Returns 0; -ESTALE when the partition was removed or
  * reassigned since the offset was tracked (the ack is ignored); -ENOENT when the offset is not

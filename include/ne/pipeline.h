@@ -32,7 +32,7 @@ struct ne_pipeline_stats {
         size_t in_flight;       /* inputs waiting for their delivery report */
         uint64_t pauses;        /* times consumption was paused for back-pressure */
         bool paused;
-        uint64_t rebalances;    /* assign + revoke events */
+        uint64_t rebalances; /* assign + revoke events */
 };
 
 /* Optional hooks, called on the owning thread. */

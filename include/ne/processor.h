@@ -18,10 +18,10 @@
 
 /* The outcome of processing one message; 0 is OK. */
 enum ne_outcome {
-        NE_OUTCOME_OK = 0,          /* res->key and res->value hold the event to produce */
-        NE_OUTCOME_RETRY,           /* transient (e.g. ENOMEM): the same input may be retried */
-        NE_OUTCOME_DEAD_LETTER,     /* bad input: res->reason and res->diag say why */
-        NE_OUTCOME_FATAL,           /* the processor cannot go on (res->diag says why) */
+        NE_OUTCOME_OK = 0,      /* res->key and res->value hold the event to produce */
+        NE_OUTCOME_RETRY,       /* transient (e.g. ENOMEM): the same input may be retried */
+        NE_OUTCOME_DEAD_LETTER, /* bad input: res->reason and res->diag say why */
+        NE_OUTCOME_FATAL,       /* the processor cannot go on (res->diag says why) */
 };
 
 /* One input message, borrowed for the duration of process(). */
@@ -29,19 +29,19 @@ struct ne_proc_input {
         const char *topic;
         int32_t partition;
         int64_t offset;
-        const void *key;    /* may be NULL */
+        const void *key; /* may be NULL */
         size_t key_len;
-        const void *value;  /* may be NULL (tombstone) */
+        const void *value; /* may be NULL (tombstone) */
         size_t value_len;
 };
 
 /* What process() fills. Owned by the caller, reused across calls (process resets what it
  * uses, so the buffers stop allocating once grown). */
 struct ne_proc_result {
-        struct ne_buf key;          /* OK: the output key (the article id) */
-        struct ne_buf value;        /* OK: the encoded event */
-        enum ne_dlq_reason reason;  /* DEAD_LETTER */
-        struct ne_diag diag;        /* DEAD_LETTER, RETRY, FATAL: detail */
+        struct ne_buf key;         /* OK: the output key (the article id) */
+        struct ne_buf value;       /* OK: the encoded event */
+        enum ne_dlq_reason reason; /* DEAD_LETTER */
+        struct ne_diag diag;       /* DEAD_LETTER, RETRY, FATAL: detail */
         /* Nanoseconds spent per stage by this call, 0 where not measured or not reached; the
          * pipeline feeds them to the metrics. */
         uint64_t decode_ns;

@@ -64,10 +64,10 @@ struct order_case {
 };
 
 static struct order_case order_cases[] = {
-        {{0, 1, 2, 3, 4, 5}, {1, 2, 3, 4, 5, 6}},
-        {{5, 4, 3, 2, 1, 0}, {-ENOENT, -ENOENT, -ENOENT, -ENOENT, -ENOENT, 6}},
-        {{1, 0, 3, 2, 5, 4}, {-ENOENT, 2, 2, 4, 4, 6}},
-        {{2, 0, 1, 5, 3, 4}, {-ENOENT, 1, 3, 3, 4, 6}},
+    {{0, 1, 2, 3, 4, 5}, {1, 2, 3, 4, 5, 6}},
+    {{5, 4, 3, 2, 1, 0}, {-ENOENT, -ENOENT, -ENOENT, -ENOENT, -ENOENT, 6}},
+    {{1, 0, 3, 2, 5, 4}, {-ENOENT, 2, 2, 4, 4, 6}},
+    {{2, 0, 1, 5, 3, 4}, {-ENOENT, 1, 3, 3, 4, 6}},
 };
 
 ParameterizedTestParameters(offsets, out_of_order_acks_are_held)

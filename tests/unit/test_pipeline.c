@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "ne/config.h"
+#include "ne/metrics.h"
 #include "ne/mock.h"
 #include "ne/pipeline.h"
 
@@ -39,9 +40,8 @@ static enum ne_outcome fake_process(void *ctx, const struct ne_proc_input *in,
         ne_buf_reset(&res->value);
         if (in->value_len >= 3 && memcmp(v, "ok:", 3) == 0) {
                 ne_buf_append(&res->key, v + 3, in->value_len - 3);
-                ne_buf_appendf(&res->value, "enriched %.*s from %s/%d@%lld",
-                               (int)in->value_len - 3, v + 3, in->topic, (int)in->partition,
-                               (long long)in->offset);
+                ne_buf_appendf(&res->value, "enriched %.*s from %s/%d@%lld", (int)in->value_len - 3,
+                               v + 3, in->topic, (int)in->partition, (long long)in->offset);
                 return NE_OUTCOME_OK;
         }
         if (in->value_len == 3 && memcmp(v, "die", 3) == 0) {
@@ -60,11 +60,11 @@ static enum ne_outcome fake_process(void *ctx, const struct ne_proc_input *in,
 }
 
 static const struct ne_processor_ops fake_ops = {
-        .name = "fake",
-        .schema_name = "io.newsenrichd.Test",
-        .ctx_new = fake_ctx_new,
-        .ctx_free = fake_ctx_free,
-        .process = fake_process,
+    .name = "fake",
+    .schema_name = "io.newsenrichd.Test",
+    .ctx_new = fake_ctx_new,
+    .ctx_free = fake_ctx_free,
+    .process = fake_process,
 };
 static const struct ne_processor fake_proc = {.ops = &fake_ops, .shared = NULL};
 
@@ -87,19 +87,18 @@ static void setup(void)
         kafka[1] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "session.timeout.ms", "3000", 2};
         kafka[2] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "heartbeat.interval.ms", "500", 3};
         kafka[3] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "group.id", "test-group", 4};
-        kafka[4] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "auto.commit.interval.ms", "200",
-                                            5};
+        kafka[4] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "auto.commit.interval.ms", "200", 5};
         cfg = (struct ne_config){
-                .input_topics = topics,
-                .n_input_topics = 1,
-                .output_topic = "out",
-                .dead_letter_topic = "dlq",
-                .max_in_flight = 1000,
-                .shutdown_timeout_ms = 5000,
-                .stats_interval_s = 1,
-                .kafka = kafka,
-                .n_kafka = 5,
-                .message_max_bytes = 1000000,
+            .input_topics = topics,
+            .n_input_topics = 1,
+            .output_topic = "out",
+            .dead_letter_topic = "dlq",
+            .max_in_flight = 1000,
+            .shutdown_timeout_ms = 5000,
+            .stats_interval_s = 1,
+            .kafka = kafka,
+            .n_kafka = 5,
+            .message_max_bytes = 1000000,
         };
 }
 
@@ -122,8 +121,8 @@ static long now_ms(void)
 static void write_inputs(int first, int n, int bad_every)
 {
         struct ne_kafka_record *recs = calloc((size_t)n, sizeof(*recs));
-        char (*vals)[32] = calloc((size_t)n, 32);
-        char (*keys)[32] = calloc((size_t)n, 32);
+        char(*vals)[32] = calloc((size_t)n, 32);
+        char(*keys)[32] = calloc((size_t)n, 32);
         static const struct ne_kafka_header trace = {"trace-id", "t-1", 3};
         for (int i = 0; i < n; i++) {
                 int id = first + i;
@@ -132,12 +131,13 @@ static void write_inputs(int first, int n, int bad_every)
                         snprintf(vals[i], 32, "bad %d", id);
                 else
                         snprintf(vals[i], 32, "ok:a%04d", id);
-                recs[i] = (struct ne_kafka_record){keys[i], strlen(keys[i]), vals[i],
-                                                   strlen(vals[i]), -1, &trace, 1};
+                recs[i] = (struct ne_kafka_record){
+                    keys[i], strlen(keys[i]), vals[i], strlen(vals[i]), -1, &trace, 1};
         }
         struct ne_diag diag;
-        cr_assert_eq(ne_kafka_write(ne_mock_cluster_bootstraps(mc), "in", recs, (size_t)n, 10000,
-                                    &diag), 0, "%s", diag.msg);
+        cr_assert_eq(
+            ne_kafka_write(ne_mock_cluster_bootstraps(mc), "in", recs, (size_t)n, 10000, &diag), 0,
+            "%s", diag.msg);
         free(recs);
         free(vals);
         free(keys);
@@ -208,13 +208,25 @@ static int check_dlq(void *opaque, const struct ne_kafka_msg *msg)
         return 0;
 }
 
-static struct ne_pipeline *start(void)
+static struct ne_pipeline *start_with(const struct ne_pipeline_hooks *hooks)
 {
         struct ne_pipeline *pl = NULL;
         struct ne_diag diag;
         ne_diag_clear(&diag);
-        cr_assert_eq(ne_pipeline_new(&cfg, &fake_proc, NULL, &pl, &diag), 0, "%s", diag.msg);
+        cr_assert_eq(ne_pipeline_new(&cfg, &fake_proc, hooks, &pl, &diag), 0, "%s", diag.msg);
         return pl;
+}
+
+static struct ne_pipeline *start(void)
+{
+        return start_with(NULL);
+}
+
+static void assert_metric(const struct ne_buf *text, const char *line)
+{
+        char want[256];
+        snprintf(want, sizeof(want), "\n%s\n", line);
+        cr_assert(strstr(text->data, want), "metrics lack '%s'", line);
 }
 
 /* Runs a fresh member of the group for `ms` and returns how many inputs it consumed. */
@@ -235,12 +247,26 @@ Test(pipeline, every_input_becomes_event_or_dead_letter_and_is_committed)
 {
         const int n = 300;
         write_inputs(0, n, 10);
-        struct ne_pipeline *pl = start();
+        const char *reasons[] = {"bad_json", "bad_avro"};
+        struct ne_metrics_info info = {.dead_letter_reasons = reasons, .n_dead_letter_reasons = 2};
+        struct ne_metrics *metrics = NULL;
+        cr_assert_eq(ne_metrics_new(&info, &metrics), 0);
+        struct ne_pipeline_hooks hooks = {.metrics = metrics};
+        struct ne_pipeline *pl = start_with(&hooks);
         run_until(pl, (uint64_t)n, 30000);
         struct ne_pipeline_stats st;
         ne_pipeline_get_stats(pl, &st);
+        struct ne_buf text = {0};
+        cr_assert_eq(ne_metrics_render(metrics, &text), 0);
         cr_assert_eq(ne_pipeline_close(pl), 0);
         ne_pipeline_free(pl);
+        assert_metric(&text, "newsenrichd_messages_consumed_total 300");
+        assert_metric(&text, "newsenrichd_messages_produced_total 270");
+        assert_metric(&text, "newsenrichd_messages_dead_lettered_total{reason=\"bad_json\"} 30");
+        assert_metric(&text, "newsenrichd_in_flight_messages 0");
+        assert_metric(&text, "newsenrichd_assigned_partitions 4");
+        ne_buf_release(&text);
+        ne_metrics_free(metrics);
         cr_assert_eq(st.consumed, (uint64_t)n);
         cr_assert_eq(st.enriched, 270);
         cr_assert_eq(st.dead_lettered, 30);
@@ -256,8 +282,7 @@ Test(pipeline, every_input_becomes_event_or_dead_letter_and_is_committed)
         cr_assert_eq(dlq->dlq_ok, 30);
         for (int i = 0; i < n; i++) {
                 int want_out = i % 10 ? 1 : 0;
-                cr_assert_eq(out->counts[i], want_out, "id %d in out %d times", i,
-                             out->counts[i]);
+                cr_assert_eq(out->counts[i], want_out, "id %d in out %d times", i, out->counts[i]);
                 cr_assert_eq(dlq->counts[i], 1 - want_out, "id %d in dlq", i);
         }
         free(out);
@@ -300,8 +325,8 @@ Test(pipeline, fatal_outcome_stops_without_committing_past_it)
         cr_assert_eq(ne_mock_cluster_create_topic(mc, "in1", 1, NULL), 0);
         static char *one[] = {"in1"};
         cfg.input_topics = one;
-        const char *vals[] = {"ok:a0000", "ok:a0001", "ok:a0002", "ok:a0003", "ok:a0004",
-                              "die",      "ok:a0006", "ok:a0007"};
+        const char *vals[] = {"ok:a0000", "ok:a0001", "ok:a0002", "ok:a0003",
+                              "ok:a0004", "die",      "ok:a0006", "ok:a0007"};
         struct ne_kafka_record recs[8];
         for (int i = 0; i < 8; i++)
                 recs[i] = (struct ne_kafka_record){NULL, 0, vals[i], strlen(vals[i]), 0, NULL, 0};
@@ -319,9 +344,9 @@ Test(pipeline, fatal_outcome_stops_without_committing_past_it)
         ne_pipeline_free(pl);
         cr_assert_eq(st.enriched, 5);
 
-        /* Restart with a processor that no longer dies: the committed position must be exactly 5, so the
-         * next member sees offsets 5, 6, 7 (3 inputs) again - not 0 (nothing committed) and not
-         * 6 or 8 (committed past the failure). */
+        /* Restart with a processor that no longer dies: the committed position must be exactly 5,
+         * so the next member sees offsets 5, 6, 7 (3 inputs) again - not 0 (nothing committed) and
+         * not 6 or 8 (committed past the failure). */
         die_enabled = false;
         cr_assert_eq(consumed_by_new_member(6000), 3);
 }
@@ -387,8 +412,8 @@ Test(pipeline, rebalance_between_two_members_loses_nothing)
 
         struct seen *out = calloc(1, sizeof(*out));
         uint64_t total = sa.enriched + sb.enriched;
-        int got = ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", total, 10000, count_out,
-                                out, NULL);
+        int got = ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", total, 10000, count_out, out,
+                                NULL);
         cr_assert_eq((uint64_t)got, total);
         int dups = 0;
         for (int i = 0; i < n; i++) {
