@@ -77,6 +77,12 @@ struct ne_decoder_opts {
 
 int ne_decoder_new(const struct ne_schema_table *tbl, const struct ne_decoder_opts *opts,
                    struct ne_decoder **ret);
+
+/* (Addition.) What a zero in ne_decoder_opts stands for: a zero limit would refuse every
+ * message, so 0 selects these. `tbl` may be NULL for a JSON-only decoder: every Avro payload
+ * is then NE_DLQ_UNKNOWN_SCHEMA. */
+#define NE_DECODER_DEFAULT_MAX_BYTES ((size_t)1024 * 1024)
+#define NE_DECODER_DEFAULT_MAX_DEPTH 64
 void ne_decoder_free(struct ne_decoder *dec);
 
 /* Decodes one payload. On success returns 0 and writes a new article to *ret_art (caller frees
@@ -99,6 +105,9 @@ struct ne_encoder;
 
 int ne_encoder_new(const struct ne_schema_table *tbl, int32_t schema_id, enum ne_format format,
                    struct ne_encoder **ret, struct ne_diag *diag);
+/* (Addition.) With NE_FORMAT_JSON the table and schema id are not used; tbl may be NULL. With
+ * NE_FORMAT_AVRO, -EINVAL and diag when the id is unknown or its schema has a field this
+ * encoder cannot fill (fields are bound by name, so a reordered revision is fine). */
 void ne_encoder_free(struct ne_encoder *enc);
 
 /* Appends the enriched event to `out` (reset it first if it should hold only this event):
