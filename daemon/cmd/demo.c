@@ -4,6 +4,7 @@
  * one JSON line on stdout, and a one-line summary on stderr. Wiring only. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,10 +232,11 @@ static int print_event(void *opaque, const struct ne_kafka_msg *msg)
 static void usage(FILE *out)
 {
         fprintf(out, "usage: newsenrichd demo [--articles FILE] [--ner-model FILE] "
-                     "[--topic-model FILE] [--verbose]\n\n"
+                     "[--topic-model FILE] [--no-models] [--verbose]\n\n"
                      "Runs the pipeline in-process on a mock Kafka cluster and prints the "
                      "enriched\nevents as JSON lines. Default articles: "
-                     "config/samples/articles.jsonl.\n");
+                     "config/samples/articles.jsonl; default models:\nmodels/ner.model and "
+                     "models/topics.model when present (cwd, source tree, data dir).\n");
 }
 
 int ne_cmd_demo(int argc, char **argv)
@@ -243,13 +245,14 @@ int ne_cmd_demo(int argc, char **argv)
             {"articles", required_argument, NULL, 'a'},
             {"ner-model", required_argument, NULL, 'n'},
             {"topic-model", required_argument, NULL, 't'},
+            {"no-models", no_argument, NULL, 'N'},
             {"verbose", no_argument, NULL, 'v'},
             {"help", no_argument, NULL, 'h'},
             {0},
         };
         const char *articles = NULL, *ner = NULL, *topics = NULL;
-        int verbose = 0, c, status = 1;
-        while ((c = getopt_long(argc, argv, "a:n:t:vh", opts, NULL)) != -1) {
+        int verbose = 0, no_models = 0, c, status = 1;
+        while ((c = getopt_long(argc, argv, "a:n:t:Nvh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         articles = optarg;
@@ -259,6 +262,9 @@ int ne_cmd_demo(int argc, char **argv)
                         break;
                 case 't':
                         topics = optarg;
+                        break;
+                case 'N':
+                        no_models = 1;
                         break;
                 case 'v':
                         verbose = 1;
@@ -284,6 +290,16 @@ int ne_cmd_demo(int argc, char **argv)
                 fprintf(stderr, "demo: config/samples/articles.jsonl not found (cwd, %s, %s)\n",
                         NE_SOURCE_DIR, NE_DATADIR);
                 return 1;
+        }
+
+        /* Bundled models are used when present; an explicit path always wins. */
+        char nbuf[4096], tbuf[4096];
+        bool found_models = false;
+        if (!no_models && !ner && !topics) {
+                ner = find_data("models/ner.model", "models/ner.model", nbuf, sizeof(nbuf));
+                topics =
+                    find_data("models/topics.model", "models/topics.model", tbuf, sizeof(tbuf));
+                found_models = ner || topics;
         }
 
         long t0 = now_ms();
@@ -317,8 +333,22 @@ int ne_cmd_demo(int argc, char **argv)
                 fprintf(stderr, "demo: config: %s\n", strerror(-r));
                 goto out;
         }
-        if (ne_article_processor_new(cfg, &proc, &diag) < 0 ||
-            ne_pipeline_new(cfg, proc, NULL, &pl, &diag) < 0) {
+        r = ne_article_processor_new(cfg, &proc, &diag);
+        if (r == -ENOTSUP && found_models) {
+                /* An enricher built without model support: show the data path anyway. */
+                fprintf(stderr, "demo: %s; running without models\n", diag.msg);
+                ner = topics = NULL;
+                ne_config_free(cfg);
+                cfg = NULL;
+                ne_diag_clear(&diag);
+                r = demo_config(bs, NULL, NULL, &cfg);
+                if (r < 0) {
+                        fprintf(stderr, "demo: config: %s\n", strerror(-r));
+                        goto out;
+                }
+                r = ne_article_processor_new(cfg, &proc, &diag);
+        }
+        if (r < 0 || ne_pipeline_new(cfg, proc, NULL, &pl, &diag) < 0) {
                 fprintf(stderr, "demo: %s\n", diag.msg);
                 goto out;
         }
