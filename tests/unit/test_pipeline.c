@@ -375,11 +375,13 @@ Test(pipeline, failed_delivery_is_not_committed)
         cr_assert_eq(consumed_by_new_member(6000), 3);
 }
 
-Test(pipeline, rebalance_between_two_members_loses_nothing)
+/* Two members of one group, the second joining mid-stream; returns after both went idle.
+ * Every input must come out at least once. */
+static void two_members(const char *label, unsigned int max_in_flight)
 {
         const int n = 800;
         write_inputs(0, n, 0);
-        cfg.max_in_flight = 50;
+        cfg.max_in_flight = max_in_flight;
         struct ne_pipeline *a = start(), *b = NULL;
         struct ne_pipeline_stats sa, sb = {0};
         long deadline = now_ms() + 60000, last_change = now_ms();
@@ -409,6 +411,7 @@ Test(pipeline, rebalance_between_two_members_loses_nothing)
         ne_pipeline_free(a);
         ne_pipeline_free(b);
         cr_assert_geq(sa.rebalances, 3, "member a saw assign, revoke, assign");
+        cr_assert_gt(sb.enriched, 0, "the second member never got work");
 
         struct seen *out = calloc(1, sizeof(*out));
         uint64_t total = sa.enriched + sb.enriched;
@@ -420,8 +423,27 @@ Test(pipeline, rebalance_between_two_members_loses_nothing)
                 cr_assert_geq(out->counts[i], 1, "id %d lost", i);
                 dups += out->counts[i] - 1;
         }
-        cr_log_info("rebalance: inputs=%d a=%llu b=%llu outputs=%llu duplicates=%d", n,
+        cr_log_info("rebalance (%s): inputs=%d a=%llu b=%llu outputs=%llu duplicates=%d", label, n,
                     (unsigned long long)sa.enriched, (unsigned long long)sb.enriched,
                     (unsigned long long)total, dups);
         free(out);
+}
+
+Test(pipeline, rebalance_between_two_members_loses_nothing)
+{
+        two_members("eager", 50);
+}
+
+Test(pipeline, cooperative_rebalance_loses_nothing)
+{
+        /* Cooperative rebalancing does not stop the first member, so slow it down (small
+         * in-flight window, short fetch wait) to leave work for the second. */
+        static struct ne_config_kafka k2[7];
+        memcpy(k2, kafka, sizeof(kafka));
+        k2[5] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "partition.assignment.strategy",
+                                         "cooperative-sticky", 6};
+        k2[6] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "fetch.wait.max.ms", "100", 7};
+        cfg.kafka = k2;
+        cfg.n_kafka = 7;
+        two_members("cooperative", 2);
 }
