@@ -57,6 +57,8 @@ def main():
     ap.add_argument("--schema", required=True, help="article_enriched.avsc")
     ap.add_argument("--schema-id", type=int, default=2)
     ap.add_argument("--format", choices=["avro", "json"], default="avro")
+    ap.add_argument("--max-duplicates", type=int, default=-1,
+                    help="fail above this many duplicates (default: any number is fine)")
     a = ap.parse_args()
     ids, bad = [], {}
     for e in a.expect:
@@ -118,6 +120,8 @@ def main():
           f"dead_letter_duplicates={ddups} dead_letters_lost={len(dlost)}")
     errors += [f"lost: {i}" for i in lost[:20]] + [f"stray output: {k}" for k in stray[:20]]
     errors += [f"dead letter lost: {k} ({bad[k]})" for k in dlost]
+    if a.max_duplicates >= 0 and dups + ddups > a.max_duplicates:
+        errors.append(f"{dups + ddups} duplicates, at most {a.max_duplicates} allowed")
     for e in errors[:50]:
         print("FAIL:", e)
     sys.exit(1 if errors else 0)

@@ -152,12 +152,22 @@ stop_daemon() {
         return $rc
 }
 
-# check NAME...: runs check_outputs.py on the out and dlq topics against the expectations.
+# check NAME... [-- CHECK_OPTIONS...]: runs check_outputs.py on the out and dlq topics against
+# the expectations.
 check() {
-        local expects=()
-        for n in "$@"; do expects+=(--expect "$WORK/$n.expect.json"); done
+        local expects=() opts=()
+        while (($#)); do
+                if [[ $1 == -- ]]; then
+                        shift
+                        opts=("$@")
+                        break
+                fi
+                expects+=(--expect "$WORK/$1.expect.json")
+                shift
+        done
         dump out "$WORK/out.dump"
         dump dlq "$WORK/dlq.dump"
         "$PY" "$LIB/check_outputs.py" "${expects[@]}" --out-dump "$WORK/out.dump" \
-                --dlq-dump "$WORK/dlq.dump" --schema "$NE_SOURCE_DIR/schemas/article_enriched.avsc"
+                --dlq-dump "$WORK/dlq.dump" --schema "$NE_SOURCE_DIR/schemas/article_enriched.avsc" \
+                "${opts[@]}"
 }
