@@ -114,14 +114,17 @@ int ne_producer_produce(struct ne_producer *p, const struct ne_produce_req *req,
                 if (!error)
                         return 0; /* the headers now belong to the message */
                 rd_kafka_resp_err_t err = rd_kafka_error_code(error);
-                bool full = err == RD_KAFKA_RESP_ERR__QUEUE_FULL;
+                /* librdkafka's own classification; a full local queue counts as retriable. */
+                bool retriable =
+                    rd_kafka_error_is_retriable(error) || err == RD_KAFKA_RESP_ERR__QUEUE_FULL;
                 bool fatal = rd_kafka_error_is_fatal(error);
                 int r = fatal ? -ENOTRECOVERABLE : ne_kafka_err_to_errno(err);
                 ne_diag_set(diag, r, "produce to %s: %s", req->topic, rd_kafka_error_string(error));
                 rd_kafka_error_destroy(error);
-                /* A full local queue drains as delivery reports are served; wait for that.
-                 * Anything else retriable is retried inside librdkafka, not here. */
-                if (!full || fatal || now_ms() >= deadline) {
+                /* A full local queue drains as delivery reports are served: serve them and try
+                 * again until the budget is spent. Errors after enqueueing are retried inside
+                 * librdkafka and arrive as one final delivery report. */
+                if (!retriable || fatal || now_ms() >= deadline) {
                         rd_kafka_headers_destroy(hdrs);
                         return r;
                 }
