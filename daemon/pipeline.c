@@ -74,6 +74,10 @@ void ne_proc_result_release(struct ne_proc_result *res)
                 return;
         ne_buf_release(&res->key);
         ne_buf_release(&res->value);
+        for (size_t i = 0; i < NE_PROC_MAX_EXTRA; i++) {
+                ne_buf_release(&res->extra[i].key);
+                ne_buf_release(&res->extra[i].value);
+        }
 }
 
 /* Records the first error that stops the pipeline and says so once. */

@@ -24,6 +24,9 @@ enum ne_outcome {
         NE_OUTCOME_FATAL,       /* the processor cannot go on (res->diag says why) */
 };
 
+/* At most this many extra events (alerts, routed copies) per input. */
+#define NE_PROC_MAX_EXTRA 64
+
 /* One input message, borrowed for the duration of process(). */
 struct ne_proc_input {
         const char *topic;
@@ -33,6 +36,18 @@ struct ne_proc_input {
         size_t key_len;
         const void *value; /* may be NULL (tombstone) */
         size_t value_len;
+        const char *traceparent; /* the input's W3C traceparent header value, or NULL */
+        size_t traceparent_len;
+};
+
+/* An event produced in addition to the enriched one for the same input: an alert, or a copy
+ * routed to an extra topic. The input's offset becomes committable only when the enriched
+ * event and every extra event are acknowledged. */
+struct ne_proc_extra {
+        const char *topic;       /* borrowed from the processor's shared state */
+        const char *schema_name; /* `ne.schema` header of this event; borrowed likewise */
+        struct ne_buf key;
+        struct ne_buf value;
 };
 
 /* What process() fills. Owned by the caller, reused across calls (process resets what it
@@ -47,6 +62,12 @@ struct ne_proc_result {
         uint64_t decode_ns;
         uint64_t enrich_ns;
         uint64_t encode_ns;
+        /* OK: the W3C traceparent to send on every output of this input (a child of the
+         * input's, or a new trace when it had none or an invalid one); "" = none. */
+        char traceparent[56];
+        /* OK: extra events, extra[0..n_extra); slots keep their buffers across calls. */
+        struct ne_proc_extra extra[NE_PROC_MAX_EXTRA];
+        size_t n_extra;
 };
 
 struct ne_processor_ops {
