@@ -329,7 +329,11 @@ static int setup_alerts(struct ne_proc_shared *sh, const struct ne_config *cfg, 
         if (!path)
                 return ne_diag_set(diag, -EINVAL, "alerts.schema_id %d has no schema.%d entry",
                                    (int)cfg->alerts_schema_id, (int)cfg->alerts_schema_id);
-        return read_file(path, &sh->alert_schema, &sh->alert_schema_len, diag);
+        int r = read_file(path, &sh->alert_schema, &sh->alert_schema_len, diag);
+        if (r == 0)
+                r = ne_proc_check_alert_schema(sh->alert_schema, sh->alert_schema_len, path,
+                                               diag);
+        return r;
 }
 
 static int setup_routes(struct ne_proc_shared *sh, const struct ne_config *cfg)

@@ -1,7 +1,9 @@
 /* The extra events of one input: an EntityAlert per matching alert rule and a copy of the
  * enriched event per matching route. Slots of res->extra keep their buffers across calls, so
  * after warm-up this allocates nothing but what matching and encoding do. */
+#include <avro.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -91,4 +93,22 @@ int ne_proc_add_alerts(const struct ne_proc_shared *sh, const struct ne_alert_ru
         }
         ne_alert_matches_free(m, n);
         return r;
+}
+
+int ne_proc_check_alert_schema(const char *json, size_t len, const char *path,
+                               struct ne_diag *diag)
+{
+        avro_schema_t schema;
+        if (avro_schema_from_json_length(json, len, &schema) != 0)
+                return ne_diag_set(diag, -EINVAL, "%s: not an Avro schema: %s", path,
+                                   avro_strerror());
+        const char *name = avro_schema_type_name(schema);
+        const char *ns = is_avro_record(schema) ? avro_schema_namespace(schema) : NULL;
+        char full[256];
+        snprintf(full, sizeof(full), "%s%s%s", ns ? ns : "", ns ? "." : "", name ? name : "?");
+        avro_schema_decref(schema);
+        if (strcmp(full, NE_ALERT_SCHEMA_NAME) != 0)
+                return ne_diag_set(diag, -EINVAL, "%s is %s, not the alert schema %s", path, full,
+                                   NE_ALERT_SCHEMA_NAME);
+        return 0;
 }

@@ -77,4 +77,9 @@ int ne_proc_add_alerts(const struct ne_proc_shared *sh, const struct ne_alert_ru
                        const struct ne_enrichment *enr, const struct ne_lineage *lin,
                        int64_t now_ms, struct ne_proc_result *res, struct ne_diag *diag);
 
+/* 0 when the schema text is a record named NE_ALERT_SCHEMA_NAME (entity_alert.avsc or a
+ * revision), else -EINVAL with diag naming `path`. */
+int ne_proc_check_alert_schema(const char *json, size_t len, const char *path,
+                               struct ne_diag *diag);
+
 #endif
