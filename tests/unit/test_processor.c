@@ -4,9 +4,11 @@
  * a ctx built before the reload keeps working). */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ne/alerts.h"
@@ -437,6 +439,71 @@ Test(processor, reload_swaps_the_model_and_reports_its_version)
         cr_assert_str_neq(v2, v1);
         cr_assert_eq(feed(&rn, LUNDQVIST), NE_OUTCOME_OK);
         cr_assert_not_null(strstr(rn.res.value.data, v2), "%s not in %s", v2, rn.res.value.data);
+        stop(&rn);
+        ne_config_free(cfg);
+}
+
+/* Worker threads process while the main thread reloads: every alert must come from a rule of
+ * one whole generation (never a freed one: ASan), and each thread ends on the last one. */
+struct worker {
+        const struct ne_processor *proc;
+        int n;
+        int bad;
+};
+
+static void *work(void *p)
+{
+        struct worker *w = p;
+        void *ctx = NULL;
+        struct ne_proc_result res;
+        memset(&res, 0, sizeof(res));
+        if (w->proc->ops->ctx_new(w->proc->shared, &ctx) < 0) {
+                w->bad++;
+                return NULL;
+        }
+        for (int i = 0; i < w->n; i++) {
+                const char *v = i % 2 ? ELECTION : FEST;
+                struct ne_proc_input in = {.topic = "in", .value = v, .value_len = strlen(v)};
+                if (w->proc->ops->process(ctx, &in, &res) != NE_OUTCOME_OK || res.n_extra > 1) {
+                        w->bad++;
+                        continue;
+                }
+                /* A match is only ever the rule whose keyword this article has. */
+                if (res.n_extra == 1 &&
+                    !strstr(res.extra[0].value.data, i % 2 ? "r-election" : "r-Oktoberfest"))
+                        w->bad++;
+        }
+        w->proc->ops->ctx_free(ctx);
+        ne_proc_result_release(&res);
+        return NULL;
+}
+
+Test(processor, reload_while_workers_process)
+{
+        const char *rp = write_tmp("rules.json", rules("election"));
+        struct ne_config *cfg = config("json", alerts_config_lines(rp));
+        struct run rn;
+        start(&rn, cfg);
+        enum { N = 4 };
+        pthread_t th[N];
+        struct worker w[N];
+        for (int i = 0; i < N; i++) {
+                w[i] = (struct worker){.proc = rn.proc, .n = 3000};
+                cr_assert_eq(pthread_create(&th[i], NULL, work, &w[i]), 0);
+        }
+        struct ne_diag diag;
+        for (int i = 0; i < 40; i++) {
+                replace_file(rp, rules(i % 2 ? "election" : "Oktoberfest"));
+                cr_assert_eq(ne_article_processor_reload(rn.proc, cfg, &diag), 0, "%s", diag.msg);
+                nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+        }
+        for (int i = 0; i < N; i++) {
+                pthread_join(th[i], NULL);
+                cr_assert_eq(w[i].bad, 0, "worker %d: %d bad results", i, w[i].bad);
+        }
+        /* The last generation has "election" (i = 39). */
+        cr_assert_eq(feed(&rn, ELECTION), NE_OUTCOME_OK);
+        cr_assert_eq(rn.res.n_extra, 1);
         stop(&rn);
         ne_config_free(cfg);
 }
