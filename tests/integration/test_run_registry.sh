@@ -25,11 +25,13 @@ for id in 77 78; do
                 "$NE_SOURCE_DIR/schemas/article_published.avsc" | control schemas
 done
 
-start_cluster in:4 out:3 dlq:1
+start_cluster in:4 out:3 dlq:1 alerts:1
+echo '{"rules": [{"id": "r", "keywords": ["article"]}]}' >"$WORK/rules.json"
 gen r1 --json 20 --avro 100 --schema-id 77 --malformed --seed 21
 produce r1
 write_config "$WORK/run.conf" "registry.url = $REG" "registry.timeout_ms = 2000" \
-        "registry.max_attempts = 2"
+        "registry.max_attempts = 2" "schema.3 = $NE_SOURCE_DIR/schemas/entity_alert.avsc" \
+        "alerts.rules_file = $WORK/rules.json" "alerts.topic = alerts" "alerts.schema_id = 3"
 start_daemon 1 "$WORK/run.conf"
 wait_count out 120 90 || fail "outputs missing"
 wait_count dlq 9 30 || fail "dead letters missing"
@@ -47,12 +49,21 @@ grep -E 'run: registry:' "$WORK/daemon-1.log"
 out_id=$(sed -n 's/.*run: registry: out-value is schema id \([0-9]*\) .*/\1/p' \
         "$WORK/daemon-1.log")
 [[ -n $out_id ]] || fail "no registration line in the log"
+alert_id=$(sed -n 's/.*run: registry: alerts-value is schema id \([0-9]*\) .*/\1/p' \
+        "$WORK/daemon-1.log")
+[[ -n $alert_id && $alert_id != "$out_id" ]] || fail "alert schema not registered"
+# Where the pipeline produces alerts, their frames carry the registry's id.
+if (($(count alerts) > 0)); then
+        "$KCAT" -C -b "$BS" -t alerts -e -q -c 1 -f '%s' | head -c 5 | od -An -tu1 |
+                tr -s ' ' | grep -qx " 0 0 0 0 $alert_id" || fail "alert frame id"
+fi
 "$PY" - "$WORK/stats.json" <<'PY' || fail "registry request counts"
 import json, sys
 hits = json.load(open(sys.argv[1]))["hits"]
 print("registry hits:", hits)
 assert hits.get("GET /schemas/ids/77") == 1, "id 77 fetched once (then cached)"
 assert hits.get("GET /schemas/ids/78", 0) >= 4, "id 78: three 500s then an answer"
+assert hits.get("POST /subjects/alerts-value/versions") == 1, "alert schema registered"
 PY
 check r1 r2 -- --schema-id "$out_id" --max-duplicates 0
 grep -q 'reason=unknown_schema' "$WORK/daemon-1.log" || fail "id 99 not dead-lettered"
