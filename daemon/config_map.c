@@ -207,7 +207,7 @@ const struct ne_config_map ne_config_map[] = {
      .help = "route.<name>.topic = T sends a copy of the enriched event to T when the route's "
              "conditions hold: route.<name>.topic_code = C (with route.<name>.min_score = S, "
              "default 0) and/or route.<name>.entity = TYPE or TYPE:Name (PER, ORG, LOC, MISC; "
-             "name compared case-insensitively). At most 64 routes."},
+             "name compared case-insensitively). At most 16 routes."},
     {.key = "registry.url",
      .type = NE_CM_STRING,
      .def = "",

@@ -13,6 +13,8 @@
 #include "ne/traceparent.h"
 #include "proc/internal.h"
 
+_Static_assert(NE_CONFIG_MAX_ROUTES < NE_PROC_MAX_EXTRA, "routed copies must leave room");
+
 /* Schemas fetched from the registry, per thread: beyond this many the side table starts over. */
 #define MAX_REGISTRY_SCHEMAS 256
 
@@ -228,11 +230,13 @@ static enum ne_outcome process(void *p, const struct ne_proc_input *in, struct n
         r = ne_encode_enriched(c->enc, art, enr, &lin, now, &res->value, &res->diag);
         if (r == 0)
                 r = ne_buf_append_str(&res->key, art->id);
+        /* Routes first: at most NE_CONFIG_MAX_ROUTES of them, so they always fit and alerts
+         * get the remaining slots. */
+        if (r == 0)
+                r = ne_proc_add_routes(c->sh, enr, res);
         if (r == 0)
                 r = ne_proc_add_alerts(c->sh, c->gen->rules, c->aenc, art, enr, &lin, now, res,
                                        &res->diag);
-        if (r == 0)
-                r = ne_proc_add_routes(c->sh, enr, res);
         res->encode_ns = mono_ns() - t0;
         if (r < 0) {
                 /* An article that decoded and enriched but cannot be encoded means a schema and

@@ -144,8 +144,9 @@ int ne_config_key_line(const struct ne_config *cfg, const char *key);
  * "sasl", "ssl.key" or "user_info" (case-insensitive). */
 bool ne_config_key_is_secret(const char *key);
 
-/* At most this many route.<name> groups. */
-#define NE_CONFIG_MAX_ROUTES 64
+/* At most this many route.<name> groups (well below NE_PROC_MAX_EXTRA, so routed copies
+ * always fit beside alerts). */
+#define NE_CONFIG_MAX_ROUTES 16
 
 /* Writes the key as written in the file for a kafka entry ("kafka.producer.acks") into buf;
  * returns buf. */

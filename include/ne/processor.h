@@ -117,9 +117,9 @@ struct ne_processor_opts {
 };
 
 /* ne_article_processor_new() with options (NULL: none). Besides decode -> enrich -> encode,
- * this processor fills res->traceparent and res->extra (an alert per matching rule of
- * cfg->alerts_rules_file to cfg->alerts_topic, then a copy of the enriched event per matching
- * route). Borrows cfg only for the call. */
+ * this processor fills res->traceparent and res->extra (a copy of the enriched event per matching
+ * route, then an alert per matching rule of cfg->alerts_rules_file to cfg->alerts_topic; alerts
+ * beyond NE_PROC_MAX_EXTRA extra events are not sent). Borrows cfg only for the call. */
 int ne_article_processor_new_opts(const struct ne_config *cfg, const struct ne_processor_opts *o,
                                   struct ne_processor **ret, struct ne_diag *diag);
 

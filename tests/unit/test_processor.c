@@ -507,3 +507,24 @@ Test(processor, reload_while_workers_process)
         stop(&rn);
         ne_config_free(cfg);
 }
+
+Test(processor, alerts_are_bounded_and_routes_come_first)
+{
+        /* 70 rules that all match: 64 extra events at most. */
+        char text[8192] = "{\"rules\": [";
+        for (int i = 0; i < 70; i++) {
+                size_t n = strlen(text);
+                snprintf(text + n, sizeof(text) - n,
+                         "%s{\"id\": \"r%d\", \"keywords\": [\"election\"]}", i ? ", " : "", i);
+        }
+        strcat(text, "]}");
+        const char *rp = write_tmp("rules.json", text);
+        struct ne_config *cfg = config("json", alerts_config_lines(rp));
+        struct run rn;
+        start(&rn, cfg);
+        cr_assert_eq(feed(&rn, ELECTION), NE_OUTCOME_OK);
+        cr_assert_eq(rn.res.n_extra, NE_PROC_MAX_EXTRA);
+        cr_assert_not_null(strstr(rn.res.extra[63].value.data, "\"r63\""));
+        stop(&rn);
+        ne_config_free(cfg);
+}
