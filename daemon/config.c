@@ -414,10 +414,11 @@ static int check_alerts(const struct ne_config *cfg, struct ne_diag *diag)
         bool rules = cfg->alerts_rules_file[0], topic = cfg->alerts_topic[0];
         if (rules != topic) {
                 const char *key = rules ? "alerts.topic" : "alerts.rules_file";
-                ne_diag_set(diag, -EINVAL, "missing: alerts.rules_file and alerts.topic go "
-                                           "together");
-                return at(diag, -EINVAL, key, key_line(cfg, rules ? "alerts.rules_file"
-                                                               : "alerts.topic"));
+                ne_diag_set(diag, -EINVAL,
+                            "missing: alerts.rules_file and alerts.topic go "
+                            "together");
+                return at(diag, -EINVAL, key,
+                          key_line(cfg, rules ? "alerts.rules_file" : "alerts.topic"));
         }
         if (!topic)
                 return 0;
@@ -440,8 +441,7 @@ static int check_alerts(const struct ne_config *cfg, struct ne_diag *diag)
                             "Avro alerts need alerts.schema_id set to a schema.<id> key whose "
                             "file is entity_alert.avsc (%ld has none)",
                             (long)cfg->alerts_schema_id);
-                return at(diag, -EINVAL, "alerts.schema_id",
-                          key_line(cfg, "alerts.schema_id"));
+                return at(diag, -EINVAL, "alerts.schema_id", key_line(cfg, "alerts.schema_id"));
         }
         return 0;
 }
@@ -597,8 +597,7 @@ int ne_config_key_line(const struct ne_config *cfg, const char *key)
 
 bool ne_config_key_is_secret(const char *key)
 {
-        static const char *const words[] = {"password", "secret", "sasl", "ssl.key",
-                                            "user_info"};
+        static const char *const words[] = {"password", "secret", "sasl", "ssl.key", "user_info"};
         size_t n = strlen(key);
         for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
                 size_t wn = strlen(words[w]);

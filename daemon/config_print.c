@@ -110,13 +110,12 @@ void ne_config_dump(const struct ne_config *cfg, void *out)
                 const struct ne_config_route *rt = &cfg->routes[i];
                 fprintf(f, "route.%s.topic = %s\n", rt->name, rt->topic ? rt->topic : "");
                 if (rt->topic_code)
-                        fprintf(f, "route.%s.topic_code = %s\nroute.%s.min_score = %g\n",
-                                rt->name, rt->topic_code, rt->name, rt->min_score);
+                        fprintf(f, "route.%s.topic_code = %s\nroute.%s.min_score = %g\n", rt->name,
+                                rt->topic_code, rt->name, rt->min_score);
                 if (rt->entity_type >= 0)
                         fprintf(f, "route.%s.entity = %s%s%s\n", rt->name,
                                 ne_entity_type_name((enum ne_entity_type)rt->entity_type),
-                                rt->entity_name ? ":" : "",
-                                rt->entity_name ? rt->entity_name : "");
+                                rt->entity_name ? ":" : "", rt->entity_name ? rt->entity_name : "");
         }
         for (size_t i = 0; i < cfg->n_kafka; i++) {
                 char key[160];

@@ -157,9 +157,10 @@ static enum ne_outcome decode(struct ctx *c, const struct ne_proc_input *in,
                 ne_diag_clear(&rd);
                 int f = fetch_schema(c, id, &rd);
                 if (f == -ENOENT || f == -ENOTSUP || f == -EINVAL || f == -EEXIST) {
-                        ne_diag_set(&res->diag, -EBADMSG, "schema id %d: not in schema.<id> "
-                                    "and the registry says: %s", (int)id,
-                                    rd.msg[0] ? rd.msg : strerror(-f));
+                        ne_diag_set(&res->diag, -EBADMSG,
+                                    "schema id %d: not in schema.<id> "
+                                    "and the registry says: %s",
+                                    (int)id, rd.msg[0] ? rd.msg : strerror(-f));
                         return NE_OUTCOME_DEAD_LETTER;
                 }
                 if (f < 0) {
@@ -294,8 +295,8 @@ static int read_file(const char *path, char **ret, size_t *ret_len, struct ne_di
         return 0;
 }
 
-static int load_schemas(struct ne_proc_shared *sh, const struct ne_config *cfg,
-                        int32_t out_id, struct ne_diag *diag)
+static int load_schemas(struct ne_proc_shared *sh, const struct ne_config *cfg, int32_t out_id,
+                        struct ne_diag *diag)
 {
         int r = ne_schema_table_new(&sh->tbl);
         for (size_t i = 0; r == 0 && i < cfg->n_schemas; i++)
@@ -335,8 +336,7 @@ static int setup_alerts(struct ne_proc_shared *sh, const struct ne_config *cfg, 
                                    (int)cfg->alerts_schema_id, (int)cfg->alerts_schema_id);
         int r = read_file(path, &sh->alert_schema, &sh->alert_schema_len, diag);
         if (r == 0)
-                r = ne_proc_check_alert_schema(sh->alert_schema, sh->alert_schema_len, path,
-                                               diag);
+                r = ne_proc_check_alert_schema(sh->alert_schema, sh->alert_schema_len, path, diag);
         return r;
 }
 
@@ -390,9 +390,8 @@ int ne_article_processor_new_opts(const struct ne_config *cfg, const struct ne_p
         };
         r = load_schemas(sh, cfg, sh->out_schema_id, diag);
         if (r == 0)
-                r = setup_alerts(sh, cfg, o->alert_schema_id ? o->alert_schema_id
-                                                             : cfg->alerts_schema_id,
-                                 diag);
+                r = setup_alerts(
+                    sh, cfg, o->alert_schema_id ? o->alert_schema_id : cfg->alerts_schema_id, diag);
         if (r == 0)
                 r = setup_routes(sh, cfg);
         if (r == 0)

@@ -139,8 +139,8 @@ static int read_text(const char *path, char **ret)
 }
 
 /* Registers the schema of schema.<local_id> under "<topic>-value"; its registry id in *ret_id. */
-static int register_schema(struct ne_registry *reg, const struct ne_config *cfg,
-                           int32_t local_id, const char *topic, int32_t *ret_id)
+static int register_schema(struct ne_registry *reg, const struct ne_config *cfg, int32_t local_id,
+                           const char *topic, int32_t *ret_id)
 {
         const char *path = NULL;
         for (size_t i = 0; i < cfg->n_schemas; i++)
@@ -151,8 +151,7 @@ static int register_schema(struct ne_registry *reg, const struct ne_config *cfg,
         ne_diag_clear(&diag);
         int r = path ? read_text(path, &json) : -ENOENT;
         if (r < 0) {
-                ne_log(NE_LOG_ERR, "run", "registry: schema.%d: %s", (int)local_id,
-                       strerror(-r));
+                ne_log(NE_LOG_ERR, "run", "registry: schema.%d: %s", (int)local_id, strerror(-r));
                 return r;
         }
         r = ne_registry_subject_value(topic, subject, sizeof(subject));

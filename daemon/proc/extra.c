@@ -95,8 +95,7 @@ int ne_proc_add_alerts(const struct ne_proc_shared *sh, const struct ne_alert_ru
         return r;
 }
 
-int ne_proc_check_alert_schema(const char *json, size_t len, const char *path,
-                               struct ne_diag *diag)
+int ne_proc_check_alert_schema(const char *json, size_t len, const char *path, struct ne_diag *diag)
 {
         avro_schema_t schema;
         if (avro_schema_from_json_length(json, len, &schema) != 0)

@@ -26,7 +26,7 @@ struct ne_proc_route {
         char *topic;
         char *topic_code; /* NULL: no topic condition */
         float min_score;
-        int entity_type;  /* -1: no entity condition */
+        int entity_type;   /* -1: no entity condition */
         char *entity_name; /* NULL: any name */
 };
 
@@ -38,8 +38,8 @@ struct ne_proc_shared {
         enum ne_format out_format;
         struct ne_registry *reg; /* borrowed; NULL: none */
 
-        char *alert_topic;       /* NULL: alerts off */
-        char *alert_schema;      /* entity_alert.avsc text (Avro output only) */
+        char *alert_topic;  /* NULL: alerts off */
+        char *alert_schema; /* entity_alert.avsc text (Avro output only) */
         size_t alert_schema_len;
         int32_t alert_schema_id;
 

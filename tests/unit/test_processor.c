@@ -117,10 +117,12 @@ static enum ne_outcome feed(struct run *rn, const char *json)
         return feed_tp(rn, json, NULL);
 }
 
-#define ELECTION "{\"id\":\"a-1\",\"title\":\"The election\",\"body\":\"Voters went out.\"," \
-                 "\"published_at\":1}"
-#define FEST "{\"id\":\"a-2\",\"title\":\"Oktoberfest opens\",\"body\":\"Beer.\"," \
-             "\"published_at\":1}"
+#define ELECTION                                                                                   \
+        "{\"id\":\"a-1\",\"title\":\"The election\",\"body\":\"Voters went out.\","                \
+        "\"published_at\":1}"
+#define FEST                                                                                       \
+        "{\"id\":\"a-2\",\"title\":\"Oktoberfest opens\",\"body\":\"Beer.\","                      \
+        "\"published_at\":1}"
 #define PLAIN "{\"id\":\"a-3\",\"title\":\"Weather\",\"body\":\"Rain.\",\"published_at\":1}"
 
 static const char *rules(const char *keyword)
@@ -254,8 +256,7 @@ Test(processor, alerts_config_rules)
                 ne_diag_clear(&diag);
                 cr_assert_eq(ne_config_parse(text, strlen(text), NULL, &cfg, &diag), -EINVAL,
                              "case %zu accepted", i);
-                cr_assert_str_eq(diag.key, cases[i][1], "case %zu: %s: %s", i, diag.key,
-                                 diag.msg);
+                cr_assert_str_eq(diag.key, cases[i][1], "case %zu: %s: %s", i, diag.key, diag.msg);
         }
         /* A good one: routes and alerts with json output need no schema id. */
         snprintf(text, sizeof(text),
@@ -268,8 +269,8 @@ Test(processor, alerts_config_rules)
                  "route.y.topic = ry\nroute.y.topic_code = medtop:1\nroute.y.min_score = 0.5\n"
                  "registry.basic_auth_user_info = u:hunter2\n",
                  src);
-        cr_assert_eq(ne_config_parse(text, strlen(text), NULL, &cfg, &diag), 0, "%s: %s",
-                     diag.key, diag.msg);
+        cr_assert_eq(ne_config_parse(text, strlen(text), NULL, &cfg, &diag), 0, "%s: %s", diag.key,
+                     diag.msg);
         cr_assert_eq(cfg->n_routes, 2);
         cr_assert_eq(cfg->routes[0].entity_type, NE_ENT_PER);
         cr_assert_str_eq(cfg->routes[0].entity_name, "Karin Lundqvist");
@@ -307,8 +308,8 @@ static const char *tiny_model(const char *name, unsigned epochs)
         return p;
 }
 
-#define LUNDQVIST                                                                               \
-        "{\"id\":\"a-4\",\"title\":\"Osloria votes\",\"body\":\"Prime minister Karin Lundqvist " \
+#define LUNDQVIST                                                                                  \
+        "{\"id\":\"a-4\",\"title\":\"Osloria votes\",\"body\":\"Prime minister Karin Lundqvist "   \
         "said on Tuesday that Osloria would vote.\",\"published_at\":1}"
 
 Test(processor, entity_route_gets_a_copy_of_the_event)
@@ -325,8 +326,7 @@ Test(processor, entity_route_gets_a_copy_of_the_event)
         struct run rn;
         start(&rn, cfg);
         cr_assert_eq(feed(&rn, LUNDQVIST), NE_OUTCOME_OK);
-        cr_assert_not_null(strstr(rn.res.value.data, "Karin Lundqvist"), "%s",
-                           rn.res.value.data);
+        cr_assert_not_null(strstr(rn.res.value.data, "Karin Lundqvist"), "%s", rn.res.value.data);
         cr_assert_eq(rn.res.n_extra, 2);
         cr_assert_str_eq(rn.res.extra[0].topic, "people");
         cr_assert_str_eq(rn.res.extra[1].topic, "karin");
