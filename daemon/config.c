@@ -53,7 +53,7 @@ static void suggest(const char *key, char *buf, size_t size)
         for (size_t i = 0; i < ne_config_map_len; i++) {
                 const struct ne_config_map *row = &ne_config_map[i];
                 size_t d;
-                if (row->type == NE_CM_SCHEMA || row->type == NE_CM_KAFKA) {
+                if (ne_config_map_is_prefix(row)) {
                         /* Compare only the first component: "kafak.acks" ~ "kafka." */
                         const char *dot = strchr(key, '.');
                         if (!dot || (size_t)(dot - key) + 1 >= 64)
@@ -191,6 +191,10 @@ static int set_key(struct parser *p, const char *key, const char *value)
                 return add_schema(p, key, value);
         if (strncmp(key, "kafka.", 6) == 0)
                 return add_kafka(p, key, value);
+        if (strncmp(key, "route.", 6) == 0) {
+                int r = ne_config_route_set(p->cfg, key, value, p->line, p->diag);
+                return r < 0 ? at(p->diag, r, key, p->line) : 0;
+        }
         return unknown_key(p, key);
 }
 
@@ -395,6 +399,53 @@ static int check_message_max_bytes(struct ne_config *cfg, struct ne_diag *diag)
         return at(diag, -EINVAL, ne_config_kafka_key(kc, key, sizeof(key)), kc->line);
 }
 
+static bool schema_listed(const struct ne_config *cfg, int32_t id)
+{
+        for (size_t i = 0; i < cfg->n_schemas; i++)
+                if (cfg->schemas[i].id == id)
+                        return true;
+        return false;
+}
+
+/* alerts.*: both of rules_file and topic or neither; the topic is new; an Avro alert needs a
+ * schema.<id> for its frames (the registry only renumbers it). */
+static int check_alerts(const struct ne_config *cfg, struct ne_diag *diag)
+{
+        bool rules = cfg->alerts_rules_file[0], topic = cfg->alerts_topic[0];
+        if (rules != topic) {
+                const char *key = rules ? "alerts.topic" : "alerts.rules_file";
+                ne_diag_set(diag, -EINVAL,
+                            "missing: alerts.rules_file and alerts.topic go "
+                            "together");
+                return at(diag, -EINVAL, key,
+                          key_line(cfg, rules ? "alerts.rules_file" : "alerts.topic"));
+        }
+        if (!topic)
+                return 0;
+        int line = key_line(cfg, "alerts.topic");
+        if (ne_config_check_topic(cfg->alerts_topic, diag) < 0)
+                return at(diag, -EINVAL, "alerts.topic", line);
+        bool clash = strcmp(cfg->alerts_topic, cfg->output_topic) == 0 ||
+                     strcmp(cfg->alerts_topic, cfg->dead_letter_topic) == 0;
+        for (size_t i = 0; i < cfg->n_input_topics; i++)
+                clash = clash || strcmp(cfg->alerts_topic, cfg->input_topics[i]) == 0;
+        if (clash) {
+                ne_diag_set(diag, -EINVAL,
+                            "'%s' is already the input, output or dead-letter topic: alerts "
+                            "need a topic of their own",
+                            cfg->alerts_topic);
+                return at(diag, -EINVAL, "alerts.topic", line);
+        }
+        if (cfg->output_format == NE_FORMAT_AVRO && !schema_listed(cfg, cfg->alerts_schema_id)) {
+                ne_diag_set(diag, -EINVAL,
+                            "Avro alerts need alerts.schema_id set to a schema.<id> key whose "
+                            "file is entity_alert.avsc (%ld has none)",
+                            (long)cfg->alerts_schema_id);
+                return at(diag, -EINVAL, "alerts.schema_id", key_line(cfg, "alerts.schema_id"));
+        }
+        return 0;
+}
+
 static int check_config(struct ne_config *cfg, struct ne_diag *diag)
 {
         int r = check_required(cfg, diag);
@@ -404,6 +455,12 @@ static int check_config(struct ne_config *cfg, struct ne_diag *diag)
         if (r < 0)
                 return r;
         r = check_schema_id(cfg, diag);
+        if (r < 0)
+                return r;
+        r = check_alerts(cfg, diag);
+        if (r < 0)
+                return r;
+        r = ne_config_routes_check(cfg, diag);
         if (r < 0)
                 return r;
         return check_message_max_bytes(cfg, diag);
@@ -527,6 +584,7 @@ void ne_config_free(struct ne_config *cfg)
                 free(cfg->kafka[i].value);
         }
         free(cfg->kafka);
+        ne_config_routes_free(cfg);
         free(cfg->key_lines);
         free(cfg->path);
         free(cfg);
@@ -539,7 +597,7 @@ int ne_config_key_line(const struct ne_config *cfg, const char *key)
 
 bool ne_config_key_is_secret(const char *key)
 {
-        static const char *const words[] = {"password", "secret", "sasl", "ssl.key"};
+        static const char *const words[] = {"password", "secret", "sasl", "ssl.key", "user_info"};
         size_t n = strlen(key);
         for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
                 size_t wn = strlen(words[w]);

@@ -180,6 +180,60 @@ const struct ne_config_map ne_config_map[] = {
      .min = 0,
      .max = 65535,
      .help = "TCP port of the HTTP endpoint; 0 = no endpoint."},
+    {.key = "alerts.rules_file",
+     .type = NE_CM_STRING,
+     .flags = NE_CM_PATH,
+     .def = "",
+     .offset = OFF(alerts_rules_file),
+     .help = "JSON alert rules file (see include/ne/alerts.h); empty = no alerts. Re-read on "
+             "SIGHUP. Requires alerts.topic."},
+    {.key = "alerts.topic",
+     .type = NE_CM_STRING,
+     .def = "",
+     .offset = OFF(alerts_topic),
+     .help = "Topic the EntityAlert events go to, keyed by alert id; must differ from the "
+             "input, output and dead-letter topics. Requires alerts.rules_file."},
+    {.key = "alerts.schema_id",
+     .type = NE_CM_INT32,
+     .def = "0",
+     .offset = OFF(alerts_schema_id),
+     .min = 0,
+     .max = INT32_MAX,
+     .help = "With output.format = avro: a schema.<id> key whose file is entity_alert.avsc; "
+             "its id is written in alert frames unless registry.url is set (then the registry's "
+             "id is). 0 = none (allowed for json output only)."},
+    {.key = "route.",
+     .type = NE_CM_ROUTE,
+     .help = "route.<name>.topic = T sends a copy of the enriched event to T when the route's "
+             "conditions hold: route.<name>.topic_code = C (with route.<name>.min_score = S, "
+             "default 0) and/or route.<name>.entity = TYPE or TYPE:Name (PER, ORG, LOC, MISC; "
+             "name compared case-insensitively). At most 16 routes."},
+    {.key = "registry.url",
+     .type = NE_CM_STRING,
+     .def = "",
+     .offset = OFF(registry_url),
+     .help = "Confluent Schema Registry base URL(s), comma-separated; empty = none. When set, "
+             "the output (and alert) schemas are registered under <topic>-value at start-up "
+             "and their ids used, and input schema ids missing from schema.<id> are fetched."},
+    {.key = "registry.basic_auth_user_info",
+     .type = NE_CM_STRING,
+     .def = "",
+     .offset = OFF(registry_basic_auth_user_info),
+     .help = "user:password for the registry's HTTP basic auth; secret (never printed)."},
+    {.key = "registry.timeout_ms",
+     .type = NE_CM_UINT,
+     .def = "5000",
+     .offset = OFF(registry_timeout_ms),
+     .min = 100,
+     .max = 60000,
+     .help = "One HTTP attempt to the registry, connect included."},
+    {.key = "registry.max_attempts",
+     .type = NE_CM_UINT,
+     .def = "3",
+     .offset = OFF(registry_max_attempts),
+     .min = 1,
+     .max = 10,
+     .help = "Attempts per registry call across all URLs."},
     {.key = "kafka.",
      .type = NE_CM_KAFKA,
      .help = "kafka.<property> is passed to librdkafka for consumer and producer, "
@@ -196,8 +250,7 @@ const struct ne_config_map *ne_config_map_find(const char *key)
 {
         for (size_t i = 0; i < ne_config_map_len; i++) {
                 const struct ne_config_map *row = &ne_config_map[i];
-                if (row->type != NE_CM_SCHEMA && row->type != NE_CM_KAFKA &&
-                    strcmp(row->key, key) == 0)
+                if (!ne_config_map_is_prefix(row) && strcmp(row->key, key) == 0)
                         return row;
         }
         return NULL;
@@ -304,7 +357,7 @@ static bool is_topic_name(const char *s)
         return true;
 }
 
-static int check_topic(const char *s, struct ne_diag *diag)
+int ne_config_check_topic(const char *s, struct ne_diag *diag)
 {
         if (is_topic_name(s))
                 return 0;
@@ -361,7 +414,7 @@ static int set_list(const struct ne_config_map *row, struct ne_config *cfg, cons
                         goto err;
                 }
                 if (row->flags & NE_CM_TOPIC) {
-                        r = check_topic(list[n - 1], diag);
+                        r = ne_config_check_topic(list[n - 1], diag);
                         if (r < 0)
                                 goto err;
                 }
@@ -393,7 +446,7 @@ static int set_string(const struct ne_config_map *row, struct ne_config *cfg, co
 {
         char *s;
         if (row->flags & NE_CM_TOPIC) {
-                int r = check_topic(value, diag);
+                int r = ne_config_check_topic(value, diag);
                 if (r < 0)
                         return r;
         }
@@ -508,6 +561,7 @@ int ne_config_map_set(const struct ne_config_map *row, struct ne_config *cfg, co
                 return set_enum(row, cfg, value, diag);
         case NE_CM_SCHEMA:
         case NE_CM_KAFKA:
+        case NE_CM_ROUTE:
                 break;
         }
         return ne_diag_set(diag, -EINVAL, "internal error: prefix row has no field");
@@ -590,6 +644,7 @@ void ne_config_map_print_value(const struct ne_config_map *row, const struct ne_
         }
         case NE_CM_SCHEMA:
         case NE_CM_KAFKA:
+        case NE_CM_ROUTE:
                 break;
         }
 }

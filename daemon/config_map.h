@@ -6,6 +6,7 @@
 #ifndef NE_CONFIG_MAP_H
 #define NE_CONFIG_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ne/config.h"
@@ -21,6 +22,7 @@ enum ne_cm_type {
         NE_CM_ENUM,    /* int-sized enum, one of `enums` */
         NE_CM_SCHEMA,  /* prefix row: schema.<id> = path */
         NE_CM_KAFKA,   /* prefix row: kafka.[consumer.|producer.]<property> = value */
+        NE_CM_ROUTE,   /* prefix row: route.<name>.<field> = value (config_route.c) */
 };
 
 /* Row flags. */
@@ -77,5 +79,26 @@ size_t ne_config_edit_distance(const char *a, const char *b);
 /* Resolves `path` against `base_dir` unless it is absolute, empty, or base_dir is NULL.
  * Returns 0 and a new string in *ret, or -ENOMEM. */
 int ne_config_resolve_path(const char *base_dir, const char *path, char **ret);
+
+/* True for prefix rows (schema., kafka., route.), which have no field of their own. */
+static inline bool ne_config_map_is_prefix(const struct ne_config_map *row)
+{
+        return row->type == NE_CM_SCHEMA || row->type == NE_CM_KAFKA || row->type == NE_CM_ROUTE;
+}
+
+/* 0 for a legal Kafka topic name, else -EINVAL with diag->msg. */
+int ne_config_check_topic(const char *s, struct ne_diag *diag);
+
+/* config_route.c: stores one route.<name>.<field> = value key; `key` starts with "route.".
+ * Returns 0, -ENOMEM, or -EINVAL with diag->msg set (key and line are the caller's). */
+int ne_config_route_set(struct ne_config *cfg, const char *key, const char *value, int line,
+                        struct ne_diag *diag);
+
+/* Checks every route has a topic and a condition and that no route topic is an input, the
+ * output, the dead-letter or the alert topic. 0 or -EINVAL with diag (key and line set). */
+int ne_config_routes_check(const struct ne_config *cfg, struct ne_diag *diag);
+
+/* Frees cfg->routes. */
+void ne_config_routes_free(struct ne_config *cfg);
 
 #endif

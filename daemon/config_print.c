@@ -7,6 +7,7 @@
 
 #include "config_map.h"
 #include "ne/config.h"
+#include "ne/enrichment.h"
 
 #define HELP_WIDTH 92
 
@@ -32,6 +33,8 @@ static const char *type_name(const struct ne_config_map *row)
                 return "path";
         case NE_CM_KAFKA:
                 return "librdkafka property";
+        case NE_CM_ROUTE:
+                return "route field";
         }
         return "?";
 }
@@ -66,6 +69,9 @@ void ne_config_print_help(void *out)
                         fprintf(f, "schema.<id> (%s", type_name(row));
                 else if (row->type == NE_CM_KAFKA)
                         fprintf(f, "kafka.[consumer.|producer.]<property> (%s", type_name(row));
+                else if (row->type == NE_CM_ROUTE)
+                        fprintf(f, "route.<name>.<topic|topic_code|min_score|entity> (%s",
+                                type_name(row));
                 else
                         fprintf(f, "%s (%s", row->key, type_name(row));
                 if (row->type == NE_CM_ENUM) {
@@ -89,7 +95,7 @@ void ne_config_dump(const struct ne_config *cfg, void *out)
         FILE *f = out;
         for (size_t i = 0; i < ne_config_map_len; i++) {
                 const struct ne_config_map *row = &ne_config_map[i];
-                if (row->type == NE_CM_SCHEMA || row->type == NE_CM_KAFKA)
+                if (ne_config_map_is_prefix(row))
                         continue;
                 fprintf(f, "%s = ", row->key);
                 if (ne_config_key_is_secret(row->key))
@@ -100,6 +106,17 @@ void ne_config_dump(const struct ne_config *cfg, void *out)
         }
         for (size_t i = 0; i < cfg->n_schemas; i++)
                 fprintf(f, "schema.%ld = %s\n", (long)cfg->schemas[i].id, cfg->schemas[i].path);
+        for (size_t i = 0; i < cfg->n_routes; i++) {
+                const struct ne_config_route *rt = &cfg->routes[i];
+                fprintf(f, "route.%s.topic = %s\n", rt->name, rt->topic ? rt->topic : "");
+                if (rt->topic_code)
+                        fprintf(f, "route.%s.topic_code = %s\nroute.%s.min_score = %g\n", rt->name,
+                                rt->topic_code, rt->name, rt->min_score);
+                if (rt->entity_type >= 0)
+                        fprintf(f, "route.%s.entity = %s%s%s\n", rt->name,
+                                ne_entity_type_name((enum ne_entity_type)rt->entity_type),
+                                rt->entity_name ? ":" : "", rt->entity_name ? rt->entity_name : "");
+        }
         for (size_t i = 0; i < cfg->n_kafka; i++) {
                 char key[160];
                 ne_config_kafka_key(&cfg->kafka[i], key, sizeof(key));

@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ne/alert_codec.h"
+#include "ne/alerts.h"
 #include "ne/cmd.h"
 #include "ne/config.h"
 #include "ne/kafka_conf.h"
+#include "../proc/internal.h"
 
 #define MAX_SCHEMA_BYTES (1024 * 1024)
 
@@ -99,6 +102,46 @@ static int check_schema(const struct ne_config_schema *sc, struct ne_diag *diag)
         return r;
 }
 
+/* The alert rules parse (the daemon refuses to start otherwise), and an Avro alert schema is
+ * one the alert encoder can fill. */
+static int check_alerts(const struct ne_config *cfg, struct ne_diag *diag)
+{
+        if (!cfg->alerts_rules_file[0])
+                return 0;
+        struct ne_alert_rules *rules = NULL;
+        int r = ne_alert_rules_load(cfg->alerts_rules_file, &rules, diag);
+        ne_alert_rules_free(rules);
+        if (r < 0) {
+                /* The msg names the field; the line is the rules file's, not the config's. */
+                char msg[sizeof(diag->msg) + sizeof(diag->key) + 1024];
+                snprintf(msg, sizeof(msg), "%s: %s (line %d)", cfg->alerts_rules_file, diag->msg,
+                         diag->line);
+                ne_diag_set(diag, r, "%s", msg);
+                fail_at(diag, "alerts.rules_file", ne_config_key_line(cfg, "alerts.rules_file"));
+                return r;
+        }
+        if (cfg->output_format != NE_FORMAT_AVRO)
+                return 0;
+        const char *path = NULL;
+        for (size_t i = 0; i < cfg->n_schemas; i++)
+                if (cfg->schemas[i].id == cfg->alerts_schema_id)
+                        path = cfg->schemas[i].path;
+        char *json = NULL;
+        size_t len = 0;
+        struct ne_alert_encoder *enc = NULL;
+        r = path ? read_file(path, 1 << 20, &json, &len, diag) : -EINVAL;
+        if (r == 0)
+                r = ne_proc_check_alert_schema(json, len, path, diag);
+        if (r == 0)
+                r = ne_alert_encoder_new(json, len, cfg->alerts_schema_id, NE_FORMAT_AVRO, &enc,
+                                         diag);
+        ne_alert_encoder_free(enc);
+        free(json);
+        if (r < 0)
+                fail_at(diag, "alerts.schema_id", ne_config_key_line(cfg, "alerts.schema_id"));
+        return r;
+}
+
 static int check_files(const struct ne_config *cfg, struct ne_diag *diag)
 {
         for (size_t i = 0; i < cfg->n_schemas; i++) {
@@ -127,7 +170,7 @@ static int check_files(const struct ne_config *cfg, struct ne_diag *diag)
                 }
                 fclose(f);
         }
-        return 0;
+        return check_alerts(cfg, diag);
 }
 
 static void summary(const char *file, const struct ne_config *cfg)

@@ -2,11 +2,15 @@
  * the article processor, the metrics (and the HTTP endpoint when http.port is set) and the
  * pipeline, serve signals, tell systemd where we are, and turn the outcome into an exit status
  * (0 after SIGTERM/SIGINT and a clean shutdown, 1 on a fatal error). Refuses to run as root
- * unless --allow-root. SIGHUP is acknowledged but does not reload yet. */
+ * unless --allow-root. With registry.url, registers the output (and alert) schema at start-up
+ * and builds the processor with the registry's ids. SIGHUP (systemd's ExecReload) re-reads the
+ * models and the alert rules named in the config, from the next periodic tick: a bad file is
+ * logged and the models and rules in use stay. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,6 +23,7 @@
 #include "ne/notify.h"
 #include "ne/pipeline.h"
 #include "ne/processor.h"
+#include "ne/registry.h"
 
 static volatile sig_atomic_t stop;
 static volatile sig_atomic_t hup;
@@ -51,9 +56,47 @@ static void usage(FILE *out)
                      "      --help-config   list the configuration keys\n");
 }
 
+/* What the periodic tick needs for a reload. */
+struct run_state {
+        const struct ne_config *cfg;
+        struct ne_processor *proc;
+        struct ne_metrics *metrics;
+};
+
+static void publish_versions(struct run_state *rs)
+{
+        char ner[NE_METRICS_MAX_LABEL], topics[NE_METRICS_MAX_LABEL];
+        ne_article_processor_versions(rs->proc, ner, sizeof(ner), topics, sizeof(topics));
+        ne_metrics_set_model(rs->metrics, "ner", ner);
+        ne_metrics_set_model(rs->metrics, "topics", topics);
+}
+
+/* Runs on the main loop between batches, so no message is consumed or committed twice: the
+ * processor's generation swap shows from the next message on, in every worker. */
+static void reload(struct run_state *rs)
+{
+        struct ne_diag diag;
+        ne_diag_clear(&diag);
+        ne_notify_reloading();
+        int r = ne_article_processor_reload(rs->proc, rs->cfg, &diag);
+        if (r < 0) {
+                ne_metrics_inc(rs->metrics, NE_METRIC_RELOADS_FAILED);
+                ne_log(NE_LOG_ERR, "reload", "failed, keeping the models and rules in use: %s",
+                       diag.msg[0] ? diag.msg : strerror(-r));
+        } else {
+                ne_metrics_inc(rs->metrics, NE_METRIC_RELOADS_OK);
+                publish_versions(rs);
+                char ner[NE_METRICS_MAX_LABEL], topics[NE_METRICS_MAX_LABEL];
+                ne_article_processor_versions(rs->proc, ner, sizeof(ner), topics, sizeof(topics));
+                ne_log(NE_LOG_INFO, "reload", "ok: ner=%s topics=%s alert_rules=%s", ner, topics,
+                       rs->cfg->alerts_rules_file[0] ? rs->cfg->alerts_rules_file : "(none)");
+        }
+        ne_notify_ready();
+}
+
 static void on_tick(void *opaque, const struct ne_pipeline_stats *st)
 {
-        (void)opaque;
+        struct run_state *rs = opaque;
         /* Every second: more often than any sane WatchdogSec/2, and cheap. */
         ne_notify_watchdog();
         ne_notify_status("consumed=%llu enriched=%llu dead_lettered=%llu in_flight=%zu%s",
@@ -62,11 +105,7 @@ static void on_tick(void *opaque, const struct ne_pipeline_stats *st)
                          st->paused ? " paused" : "");
         if (hup) {
                 hup = 0;
-                ne_notify_reloading();
-                ne_log(NE_LOG_WARNING, "run",
-                       "SIGHUP: reload is not supported yet; restart the "
-                       "service to apply a new config");
-                ne_notify_ready();
+                reload(rs);
         }
 }
 
@@ -80,9 +119,89 @@ static int metrics_new(struct ne_metrics **ret)
         return ne_metrics_new(&info, ret);
 }
 
+static int read_text(const char *path, char **ret)
+{
+        FILE *f = fopen(path, "rb");
+        if (!f)
+                return -errno;
+        size_t cap = 1 << 20;
+        char *s = malloc(cap + 1);
+        size_t n = s ? fread(s, 1, cap + 1, f) : 0;
+        int bad = !s ? -ENOMEM : ferror(f) ? -EIO : n > cap ? -EFBIG : 0;
+        fclose(f);
+        if (bad) {
+                free(s);
+                return bad;
+        }
+        s[n] = '\0';
+        *ret = s;
+        return 0;
+}
+
+/* Registers the schema of schema.<local_id> under "<topic>-value"; its registry id in *ret_id. */
+static int register_schema(struct ne_registry *reg, const struct ne_config *cfg, int32_t local_id,
+                           const char *topic, int32_t *ret_id)
+{
+        const char *path = NULL;
+        for (size_t i = 0; i < cfg->n_schemas; i++)
+                if (cfg->schemas[i].id == local_id)
+                        path = cfg->schemas[i].path;
+        char subject[300], *json = NULL;
+        struct ne_diag diag;
+        ne_diag_clear(&diag);
+        int r = path ? read_text(path, &json) : -ENOENT;
+        if (r < 0) {
+                ne_log(NE_LOG_ERR, "run", "registry: schema.%d: %s", (int)local_id, strerror(-r));
+                return r;
+        }
+        r = ne_registry_subject_value(topic, subject, sizeof(subject));
+        if (r == 0)
+                r = ne_registry_register(reg, subject, json, ret_id, &diag);
+        free(json);
+        if (r < 0) {
+                ne_log(NE_LOG_ERR, "run", "registry: registering %s under %s: %s", path, subject,
+                       diag.msg[0] ? diag.msg : strerror(-r));
+                return r;
+        }
+        ne_log(NE_LOG_INFO, "run", "registry: %s is schema id %d (schema.%d locally)", subject,
+               (int)*ret_id, (int)local_id);
+        return 0;
+}
+
+/* With registry.url: the client, and the ids the registry gives the schemas we write. */
+static int registry_setup(const struct ne_config *cfg, struct ne_registry **ret,
+                          struct ne_processor_opts *po)
+{
+        struct ne_registry_opts ro = {
+            .urls = cfg->registry_url,
+            .timeout_ms = cfg->registry_timeout_ms,
+            .max_attempts = cfg->registry_max_attempts,
+            .basic_auth_user_info =
+                cfg->registry_basic_auth_user_info[0] ? cfg->registry_basic_auth_user_info : NULL,
+        };
+        struct ne_diag diag;
+        ne_diag_clear(&diag);
+        int r = ne_registry_new(&ro, ret, &diag);
+        if (r < 0) {
+                ne_log(NE_LOG_ERR, "run", "registry: %s", diag.msg[0] ? diag.msg : strerror(-r));
+                return r;
+        }
+        po->registry = *ret;
+        if (!*ret || cfg->output_format != NE_FORMAT_AVRO)
+                return 0;
+        r = register_schema(*ret, cfg, cfg->output_schema_id, cfg->output_topic,
+                            &po->output_schema_id);
+        if (r == 0 && cfg->alerts_topic[0])
+                r = register_schema(*ret, cfg, cfg->alerts_schema_id, cfg->alerts_topic,
+                                    &po->alert_schema_id);
+        return r;
+}
+
 static int serve(const struct ne_config *cfg)
 {
         struct ne_processor *proc = NULL;
+        struct ne_registry *reg = NULL;
+        struct ne_processor_opts po = {0};
         struct ne_pipeline *pl = NULL;
         struct ne_metrics *metrics = NULL;
         struct ne_http *http = NULL;
@@ -102,12 +221,16 @@ static int serve(const struct ne_config *cfg)
                         goto out;
                 }
         }
+        if (registry_setup(cfg, &reg, &po) < 0)
+                goto out;
         /* Models come from cfg->ner_model / cfg->topic_model inside the processor. */
-        if (ne_article_processor_new(cfg, &proc, &diag) < 0) {
+        if (ne_article_processor_new_opts(cfg, &po, &proc, &diag) < 0) {
                 ne_log(NE_LOG_ERR, "run", "processor: %s", diag.msg);
                 goto out;
         }
-        struct ne_pipeline_hooks hooks = {.on_tick = on_tick, .metrics = metrics};
+        struct run_state rs = {.cfg = cfg, .proc = proc, .metrics = metrics};
+        publish_versions(&rs);
+        struct ne_pipeline_hooks hooks = {.opaque = &rs, .on_tick = on_tick, .metrics = metrics};
         if (ne_pipeline_new(cfg, proc, &hooks, &pl, &diag) < 0) {
                 ne_log(NE_LOG_ERR, "run", "pipeline: %s", diag.msg);
                 goto out;
@@ -137,6 +260,7 @@ out:
         ne_http_stop(http); /* before the metrics it reads */
         ne_metrics_free(metrics);
         ne_article_processor_free(proc);
+        ne_registry_free(reg); /* after the processor that borrows it */
         return status;
 }
 

@@ -29,6 +29,18 @@ struct ne_config_kafka {
         int line;     /* 1-based line in the file */
 };
 
+/* One extra output topic selected by a rule (`route.<name>.<field>` keys). An article goes
+ * there (a copy of its enriched event) when every condition the route sets holds. */
+struct ne_config_route {
+        char *name;        /* <name>; owned */
+        char *topic;       /* route.<name>.topic: required; owned */
+        char *topic_code;  /* route.<name>.topic_code: e.g. medtop:15000000, or NULL; owned */
+        double min_score;  /* route.<name>.min_score: the topic's score must be >= this */
+        int entity_type;   /* route.<name>.entity = TYPE[:name]: enum ne_entity_type, -1 none */
+        char *entity_name; /* the name after "TYPE:", or NULL for any entity of the type */
+        int line;          /* line of the first key of this route */
+};
+
 /* One schema id -> .avsc mapping (`schema.<id> = path`). */
 struct ne_config_schema {
         int32_t id;
@@ -80,6 +92,18 @@ struct ne_config {
         int message_max_bytes_line;      /* line that set it, 0 when derived */
         int *key_lines;                  /* private: line of each table key, 0 = default; read
                                           * with ne_config_key_line() */
+
+        /* Added for alerts, routing and the schema registry (after the original contract). */
+        char *alerts_rules_file;         /* alerts.rules_file: path, "" = no alerts */
+        char *alerts_topic;              /* alerts.topic: "" = no alerts */
+        int32_t alerts_schema_id;        /* alerts.schema_id: schema.<id> of entity_alert.avsc;
+                                          * 0 = none (json output, or the registry assigns) */
+        struct ne_config_route *routes;  /* route.<name>.*, in order of first appearance */
+        size_t n_routes;
+        char *registry_url;              /* registry.url: "" = no schema registry */
+        char *registry_basic_auth_user_info; /* registry.basic_auth_user_info: secret */
+        unsigned int registry_timeout_ms; /* registry.timeout_ms */
+        unsigned int registry_max_attempts; /* registry.max_attempts */
 };
 
 /* Parses the file at `path`. Returns 0 and a new config in *ret; -ENOENT/-EIO for the file;
@@ -117,8 +141,12 @@ void ne_config_free(struct ne_config *cfg);
 int ne_config_key_line(const struct ne_config *cfg, const char *key);
 
 /* True for keys whose values must never be printed: those containing "password", "secret",
- * "sasl" or "ssl.key" (case-insensitive). */
+ * "sasl", "ssl.key" or "user_info" (case-insensitive). */
 bool ne_config_key_is_secret(const char *key);
+
+/* At most this many route.<name> groups (well below NE_PROC_MAX_EXTRA, so routed copies
+ * always fit beside alerts). */
+#define NE_CONFIG_MAX_ROUTES 16
 
 /* Writes the key as written in the file for a kafka entry ("kafka.producer.acks") into buf;
  * returns buf. */

@@ -99,4 +99,43 @@ void ne_article_processor_free(struct ne_processor *proc);
 /* Releases the buffers of a result; accepts NULL. */
 void ne_proc_result_release(struct ne_proc_result *res);
 
+/* ---- Added for alerts, routing, the schema registry and reload (after the original contract).
+ * The article processor's shared state is then no longer entirely read-only: the models and
+ * alert rules form a refcounted "generation" that a reload swaps in under a mutex; a process()
+ * call works with the generation its thread's ctx holds, and a ctx moves to the newest
+ * generation at the start of its next call, so a reload never changes a message half-way. */
+
+struct ne_registry;
+
+/* What run.c learns at start-up that the config does not say. Zero/NULL fields: from cfg. */
+struct ne_processor_opts {
+        int32_t output_schema_id; /* the registry's id of the output schema; 0 = cfg's */
+        int32_t alert_schema_id;  /* the registry's id of the alert schema; 0 = cfg's */
+        /* Resolves Avro input schema ids the schema.<id> table lacks; borrowed, may be NULL,
+         * must outlive the processor. */
+        struct ne_registry *registry;
+};
+
+/* ne_article_processor_new() with options (NULL: none). Besides decode -> enrich -> encode,
+ * this processor fills res->traceparent and res->extra (a copy of the enriched event per matching
+ * route, then an alert per matching rule of cfg->alerts_rules_file to cfg->alerts_topic; alerts
+ * beyond NE_PROC_MAX_EXTRA extra events are not sent). Borrows cfg only for the call. */
+int ne_article_processor_new_opts(const struct ne_config *cfg, const struct ne_processor_opts *o,
+                                  struct ne_processor **ret, struct ne_diag *diag);
+
+/* Re-reads the models (cfg->ner_model, cfg->topic_model) and the alert rules file named in cfg
+ * and swaps them in for the next messages. Returns 0, or a negative errno with diag (the file and
+ * reason) and the generation in use unchanged. Safe while other threads call process(); do not
+ * call it concurrently with itself or with ne_article_processor_free(). A config whose alerts
+ * were off at start-up stays without alerts (rules need a topic and encoder set up at start). */
+int ne_article_processor_reload(struct ne_processor *proc, const struct ne_config *cfg,
+                                struct ne_diag *diag);
+
+/* Copies the versions of the models in use ("none" when an engine is off) into the buffers. */
+void ne_article_processor_versions(struct ne_processor *proc, char *ner, size_t ner_size,
+                                   char *topic, size_t topic_size);
+
+/* The schema name alert events carry in their `ne.schema` header. */
+#define NE_ALERT_SCHEMA_NAME "io.newsenrichd.EntityAlert"
+
 #endif

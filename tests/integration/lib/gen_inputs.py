@@ -76,6 +76,8 @@ def main():
     ap.add_argument("--max-bytes", type=int, default=65536)
     ap.add_argument("--prefix", default="")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--schema-id", type=int, default=1,
+                    help="schema id in the frame of the good Avro articles")
     ap.add_argument("--out", required=True)
     ap.add_argument("--expect", required=True)
     a = ap.parse_args()
@@ -88,7 +90,7 @@ def main():
         ids.append(ident)
     for i in range(a.avro):
         ident = f"{a.prefix}a-{i:05d}"
-        events.append((ident, avro_payload(schema, article(rng, ident, i), 1)))
+        events.append((ident, avro_payload(schema, article(rng, ident, i), a.schema_id)))
         ids.append(ident)
     if a.malformed:
         for key, payload, reason in malformed(schema, rng, a.max_bytes):
