@@ -29,7 +29,7 @@ void ne_topic_model_free(struct ne_topic_model *m)
                 return;
         free(m->image);
         free(m->lp);
-        free(m->dq);
+        free(m->wmul);
         free(m->codes);
         free(m->names);
         free(m->slots);
@@ -75,15 +75,11 @@ static int parse_labels(struct ne_topic_model *m, size_t *off, struct ne_diag *d
                         return corrupt(diag, "non-finite label parameters");
         }
         *off += 16 * (size_t)m->n_labels;
-        m->dq = malloc((size_t)m->n_labels * 256 * sizeof(*m->dq));
-        if (!m->dq)
+        m->wmul = malloc((size_t)m->n_labels * sizeof(*m->wmul));
+        if (!m->wmul)
                 return -ENOMEM;
         for (uint32_t l = 0; l < m->n_labels; l++)
-                for (int q = -128; q < 128; q++) {
-                        float u = (float)q / 127.0f;
-                        m->dq[l * 256 + (uint32_t)(q + 128)] =
-                            (q < 0 ? -u * u : u * u) * m->lp[l].scale;
-                }
+                m->wmul[l] = m->lp[l].scale / (127.0f * 127.0f);
         size_t end = *off + strings_len;
         const char *tag = take_string(img, off, end);
         if (!tag)

@@ -40,7 +40,7 @@ struct ne_topic_model {
         const char **codes, **names; /* point into image */
         char version[160];
         float idf[256];      /* dequantised idf values */
-        float *dq;           /* n_labels x 256: dequantised weight of label l for byte q + 128 */
+        float *wmul; /* per label: scale / 127^2, so weight = wmul * sign(q) q^2 */
         const uint8_t *rows; /* n_features x (1 + n_labels) bytes */
         struct ne_topic_slot *slots; /* open addressing key -> row */
         uint32_t mask;

@@ -124,14 +124,16 @@ static void score_all(const struct ne_topic_model *m, struct ne_topic_scratch *s
                 float v = (c == 1 ? 1.0f : 1.0f + logf((float)c)) * m->idf[r[0]];
                 norm2 += v * v;
                 const int8_t *w = (const int8_t *)(r + 1);
-                const float *dq = m->dq + 128;
-                for (uint32_t l = 0; l < nl; l++, dq += 256)
-                        s->acc[l] += v * dq[w[l]];
+                /* sign(q) q^2: the companded weight up to the label's factor; vectorises */
+                for (uint32_t l = 0; l < nl; l++) {
+                        int q = w[l];
+                        s->acc[l] += v * (float)(q * (q < 0 ? -q : q));
+                }
         }
         float inv = norm2 > 0.0f ? 1.0f / sqrtf(norm2) : 0.0f;
         for (uint32_t l = 0; l < nl; l++) {
                 const struct ne_topic_label_params *lp = &m->lp[l];
-                float f = lp->bias + inv * s->acc[l];
+                float f = lp->bias + inv * m->wmul[l] * s->acc[l];
                 s->prob[l] = 1.0f / (1.0f + expf(lp->platt_a * f + lp->platt_b));
         }
         s->n_touched = 0;

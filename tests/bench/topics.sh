@@ -10,7 +10,7 @@
 # Environment: NEWSENRICHD (binary; default build/release, then build/dev), NE_TOPIC_DATA
 # (default /work/shared/data/topic), NE_BENCH_WORK (default /tmp/ne-topic-bench),
 # REUSE_PEERS=1 to keep peers' results already in the work directory, SYSTEMS (default
-# "ours sklearn fasttext"), DATASETS (default "bbc 20ng reuters").
+# "ours sklearn fasttext"), DATASETS (default "bbc 20ng reuters"), OURS_GRID (below).
 # Takes tens of minutes on two cores; run it under nice.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,10 +39,14 @@ file_of() {
 }
 kind_of() { [[ $1 == reuters ]] && echo multi || echo single; }
 
-# Our grid: SVM cost, the weight of bigrams against unigrams, compound words.
+# Our grid: SVM cost, the weight of bigrams against unigrams, compound words. OURS_GRID
+# (configurations separated by ';') replaces it, e.g. to re-run only the chosen ones.
 ours_grid=("--c 1 --bigram-weight 1" "--c 3 --bigram-weight 1" "--c 1 --bigram-weight 0.3"
         "--c 3 --bigram-weight 0.3" "--c 3 --bigram-weight 0.2"
         "--c 3 --bigram-weight 0.3 --compound")
+if [[ -n ${OURS_GRID:-} ]]; then
+        IFS=';' read -r -a ours_grid <<<"$OURS_GRID"
+fi
 
 run_ours() {
         local ds=$1 f out model t0 t1 line
@@ -60,7 +64,7 @@ run_ours() {
                         line=$("$bin" eval-topics --model "$model" --folds $folds --fold $k \
                                 --bench-seconds $([[ $k == 0 ]] && echo 3 || echo 0) "$f" | tail -1)
                         # accuracy=A micro_f1=M docs_per_sec=N
-                        read -r acc mf1 dps <<<"$(sed -E 's/[a-z_]+=//g' <<<"$line")"
+                        read -r acc mf1 dps <<<"$(sed -E 's/[a-z_0-9]+=//g' <<<"$line")"
                         printf '%s\t%d\t%s\t%s\t%s\t%s\t%s\n' "$cfg" $k "$acc" "$mf1" "$dps" \
                                 "$(echo "$t1 - $t0" | bc)" "$(stat -c %s "$model")" >>"$out"
                         echo "ours $ds [$cfg] fold $k: $line" >&2

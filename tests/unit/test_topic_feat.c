@@ -149,3 +149,17 @@ Test(topic_feat, featurize_unigrams_and_bigrams)
         ne_topic_featurize("News, CAF\xc3\x89!", 11, 0, 1, collect_key, &u);
         cr_assert_eq(u.n, 2, "no bigrams without the flag");
 }
+
+Test(topic_feat, compound_words)
+{
+        struct keys k = {.n = 0};
+        const char *text = "Send e-mail, (U.S.) now";
+        ne_topic_featurize(text, strlen(text), NE_TOPIC_F_COMPOUND, 1, collect_key, &k);
+        /* unigrams send, mail, now (single letters dropped), then e-mail and u.s */
+        cr_assert_eq(k.n, 5);
+        cr_assert_eq(k.k[3], ne_topic_key_unigram(ne_topic_hash_token("e-mail", 6, ~1u)));
+        cr_assert_eq(k.k[4], ne_topic_key_unigram(ne_topic_hash_token("u.s", 3, ~1u)));
+        struct keys plain = {.n = 0};
+        ne_topic_featurize(text, strlen(text), 0, 1, collect_key, &plain);
+        cr_assert_eq(plain.n, 3, "no compounds without the flag");
+}
