@@ -65,30 +65,6 @@ static bool is_edge_junk(const char *text, const struct ne_token *t)
         return false;
 }
 
-static size_t put_utf8(char *out, int32_t cp)
-{
-        if (cp < 0x80) {
-                out[0] = (char)cp;
-                return 1;
-        }
-        if (cp < 0x800) {
-                out[0] = (char)(0xC0 | (cp >> 6));
-                out[1] = (char)(0x80 | (cp & 0x3F));
-                return 2;
-        }
-        if (cp < 0x10000) {
-                out[0] = (char)(0xE0 | (cp >> 12));
-                out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                out[2] = (char)(0x80 | (cp & 0x3F));
-                return 3;
-        }
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        return 4;
-}
-
 /* Lowercases s[0..n) in place and drops periods; returns the new length (never longer: the
  * lowercase forms ne_tokenize_lower gives are no longer in UTF-8 than their capitals). Sets
  * *has_upper / *has_lower when it meets an uppercase / lowercase letter. */
@@ -107,7 +83,7 @@ static size_t fold(char *s, size_t n, bool *has_upper, bool *has_lower)
                 enum cc c = cc_of(cp);
                 *has_upper |= c == CC_UPPER;
                 *has_lower |= c == CC_LOWER;
-                w += put_utf8(s + w, ne_tokenize_lower(cp));
+                w += ne_utf8_put(s + w, ne_tokenize_lower(cp));
         }
         return w;
 }

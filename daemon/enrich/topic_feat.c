@@ -38,26 +38,6 @@ static int32_t lower_cp(int32_t cp)
         return cp;
 }
 
-static size_t put_utf8(char *out, int32_t cp)
-{
-        if (cp < 0x800) {
-                out[0] = (char)(0xC0 | (cp >> 6));
-                out[1] = (char)(0x80 | (cp & 0x3F));
-                return 2;
-        }
-        if (cp < 0x10000) {
-                out[0] = (char)(0xE0 | (cp >> 12));
-                out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                out[2] = (char)(0x80 | (cp & 0x3F));
-                return 3;
-        }
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        return 4;
-}
-
 static int emit(char *tok, size_t len, size_t nchars, ne_topic_token_fn fn, void *ud)
 {
         if (nchars < 2)
@@ -91,7 +71,7 @@ int ne_topic_tokenize(const char *text, size_t len, uint32_t flags, ne_topic_tok
                         int32_t cp = ne_utf8_next(text, len, &pos);
                         if (cp >= 0 && !is_separator_cp(cp)) {
                                 if (tlen < NE_TOPIC_MAX_TOKEN)
-                                        tlen += put_utf8(tok + tlen, lower_cp(cp));
+                                        tlen += ne_utf8_put(tok + tlen, lower_cp(cp));
                                 nchars++;
                                 continue;
                         }

@@ -15,6 +15,10 @@ bool ne_utf8_is_valid(const char *s, size_t len, size_t *ret_bad_offset);
  * code point, or -1 for an ill-formed sequence, after which *pos has advanced by one byte. */
 int32_t ne_utf8_next(const char *s, size_t len, size_t *pos);
 
+/* Encodes code point cp (0..0x10FFFF, not a surrogate) into out[0..4) and returns how many
+ * bytes it took (1 to 4). */
+size_t ne_utf8_put(char *out, int32_t cp);
+
 /* Number of code points in a valid UTF-8 string (counts lead bytes). */
 size_t ne_utf8_count(const char *s, size_t len);
 

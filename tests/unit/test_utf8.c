@@ -58,3 +58,17 @@ Test(utf8, next_decodes_and_counts)
         cr_assert_eq(pos, len);
         cr_assert_eq(ne_utf8_count(s, len), 4);
 }
+
+Test(utf8, put_round_trips_every_length)
+{
+        const int32_t cps[] = {0x41, 0xE9, 0x20AC, 0x1F4F0, 0x10FFFF};
+        const size_t lens[] = {1, 2, 3, 4, 4};
+        for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+                char buf[4];
+                size_t n = ne_utf8_put(buf, cps[i]);
+                cr_assert_eq(n, lens[i]);
+                size_t pos = 0;
+                cr_assert_eq(ne_utf8_next(buf, n, &pos), cps[i]);
+                cr_assert_eq(pos, n);
+        }
+}
