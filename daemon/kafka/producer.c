@@ -96,7 +96,8 @@ int ne_producer_produce(struct ne_producer *p, const struct ne_produce_req *req,
                 ne_producer_is_fatal(p, diag);
                 return -ENOTRECOVERABLE;
         }
-        rd_kafka_headers_t *hdrs = ne_kafka_headers_build(req->carry, req->headers, req->n_headers);
+        rd_kafka_headers_t *hdrs = ne_kafka_headers_build(req->carry, req->carry_skip, req->headers,
+                                                          req->n_headers);
         if (!hdrs)
                 return -ENOMEM;
         rd_kafka_vu_t vus[] = {
