@@ -64,6 +64,17 @@ int ne_producer_new(const struct ne_config *cfg, const struct ne_producer_cbs *c
                 r = ne_kafka_conf_set(conf, "client.id", "newsenrichd-producer", diag);
         if (r < 0)
                 goto err_conf;
+        /* Batching defaults measured with tests/bench/throughput.sh: a 10 ms linger fills
+         * batches at saturation (librdkafka's 5 ms gave fewer articles/s, 0 ms half) while
+         * staying well inside the latency budget; lz4 halves the bytes of article text at no
+         * measurable CPU cost per article. The user's kafka.producer.* settings win. */
+        static const char *const defaults[][2] = {{"linger.ms", "10"},
+                                                  {"compression.type", "lz4"}};
+        for (size_t i = 0; r == 0 && i < sizeof(defaults) / sizeof(defaults[0]); i++)
+                if (!ne_kafka_conf_user_set(cfg, NE_KAFKA_PRODUCER, defaults[i][0], NULL))
+                        r = ne_kafka_conf_set(conf, defaults[i][0], defaults[i][1], diag);
+        if (r < 0)
+                goto err_conf;
         rd_kafka_conf_set_opaque(conf, p);
         rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
         rd_kafka_conf_set_error_cb(conf, error_cb);
