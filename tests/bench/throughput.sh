@@ -58,9 +58,9 @@ echo "$ENGINE"
 kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 
 echo "== mock cluster"
-nice -n "$NICE" "$BIN" mock-cluster --brokers 1 --topic in:8 --topic in_lat:8 --topic dlq:1 \
+nice -n "$NICE" "$BIN" mock-cluster --brokers 1 --topic in:8 --topic in_lat:8 --topic in_lat2:8 --topic dlq:1 \
         --topic out_pt:8 --topic out_c1:8 --topic out_c2:8 --topic out_c3:8 --topic out_c4:8 \
-        --topic out_w1:8 --topic out_w2:8 --topic out_lat:8 \
+        --topic out_w1:8 --topic out_w2:8 --topic out_lat:8 --topic out_lat2:8 \
         --bootstrap-file "$TMP/bootstrap" >/dev/null 2>"$TMP/cluster.log" &
 PIDS+=($!)
 for _ in $(seq 100); do [[ -s $TMP/bootstrap ]] && break; sleep 0.1; done
@@ -185,14 +185,17 @@ fi
 saturate engine-w1 out_w1 1 yes
 saturate engine-w2 out_w2 2 yes
 
-# latency: a paced producer at half the 2-worker saturation rate; sets LAT.
+# latency LABEL INPUT OUTPUT [EXTRA CONFIG...]: a paced producer at half the 2-worker
+# saturation rate; sets LAT.
 latency() {
-echo "== latency at 50% of the 2-worker rate"
+local label=$1 tin=$2 tout=$3
+shift 3
+echo "== latency at 50% of the 2-worker rate ($label)"
 LAT_RATE=$(calc "int(${RATE[engine-w2]} / 2)")
 LAT_N=$((LAT_RATE * LAT_SECONDS))
 ((LAT_N <= N)) || LAT_N=$N
 PORT=$((20000 + RANDOM % 20000))
-start latency "$(config latency out_lat in_lat 2 yes)"
+start "$label" "$(config "$label" "$tout" "$tin" 2 yes "$@")"
 sleep 5 # the group join
 $PY - "$TMP/in.kcat" "$LAT_RATE" "$LAT_N" <<'PYEOF' |
 import sys, time
@@ -207,15 +210,15 @@ for i in range(n):
     out.write(data[i] + b"\n<<ne-msg-3f9c1b>>\n")
     out.flush()
 PYEOF
-        nice -n "$NICE" kcat -P -b "$BS" -t in_lat -D '\n<<ne-msg-3f9c1b>>\n' -K '<<ne-key-3f9c1b>>' \
+        nice -n "$NICE" kcat -P -b "$BS" -t "$tin" -D '\n<<ne-msg-3f9c1b>>\n' -K '<<ne-key-3f9c1b>>' \
                 -X linger.ms=0
 for _ in $(seq 100); do
         (($(metric newsenrichd_messages_produced_total) >= LAT_N)) && break
         sleep 0.2
 done
 stop
-kcat -C -b "$BS" -t in_lat -e -q -f '%k %T\n' >"$TMP/lat.in"
-kcat -C -b "$BS" -t out_lat -e -q -f '%k %T\n' >"$TMP/lat.out"
+kcat -C -b "$BS" -t "$tin" -e -q -f '%k %T\n' >"$TMP/lat.in"
+kcat -C -b "$BS" -t "$tout" -e -q -f '%k %T\n' >"$TMP/lat.out"
 LAT=$($PY - "$TMP/lat.in" "$TMP/lat.out" <<'PYEOF'
 import sys
 def load(p):
@@ -233,9 +236,16 @@ PYEOF
 echo "rate=${LAT_RATE}/s $LAT"
 }
 
-LAT="unavailable (no engine run)"
+LAT_DEFAULT="unavailable (no engine run)"
+LAT_FAST=$LAT_DEFAULT
 if [[ ${RATE[engine-w2]} != 0 ]]; then
-        latency
+        # The mock broker answers a fetch only when fetch.wait.max.ms (500 ms by default)
+        # runs out, where a real broker answers as soon as data arrives: the second run
+        # shortens the wait to show the daemon's own share.
+        latency default in_lat out_lat
+        LAT_DEFAULT=$LAT
+        latency fetch-wait-10ms in_lat2 out_lat2 "kafka.consumer.fetch.wait.max.ms = 10"
+        LAT_FAST=$LAT
 fi
 echo
 echo "== summary"
@@ -251,7 +261,10 @@ printf '%-44s %12.0f  %s\n' "e2e articles/s engine, 2 workers" "${RATE[engine-w2
 printf '%-44s %12.3f\n' "daemon CPU ms/article pass-through" "${CPUMS[passthrough]}"
 printf '%-44s %12.3f  %s\n' "daemon CPU ms/article engine (1 worker)" "${CPUMS[engine-w1]}" \
         "pass-through = $(calc "100 * ${CPUMS[passthrough]} / ${CPUMS[engine-w1]}")% (<= 20%)"
-printf '%-44s %12s  %s\n' "latency at 50% saturation" "$(sed 's/.*p50_ms=\([0-9]*\) p99_ms=\([0-9]*\).*/p50=\1 p99=\2/' <<<"$LAT") ms" \
+lat_fmt() { sed 's/.*p50_ms=\([0-9]*\) p99_ms=\([0-9]*\).*/p50=\1 p99=\2 ms/' <<<"$1"; }
+printf '%-44s %12s  %s\n' "latency at 50% saturation (mock defaults)" "$(lat_fmt "$LAT_DEFAULT")" \
+        "(p99 <= 50 ms)"
+printf '%-44s %12s  %s\n' "latency at 50% sat., fetch.wait.max.ms=10" "$(lat_fmt "$LAT_FAST")" \
         "(p99 <= 50 ms)"
 printf '%-44s %12.1f  %s\n' "peak RSS MB (engine, 2 workers)" "${RSS[engine-w2]}" "(<= 256)"
 printf '%-44s %12.3f  %s\n' "start to READY s (engine, 2 workers)" "${READY[engine-w2]}" "(<= 1)"
