@@ -500,9 +500,8 @@ static void complete(struct ne_pipeline *pl, struct job *job)
                 /* The input stays in flight forever, so no offset at or past it is stored. */
                 fail(pl, -EPROTO,
                      "processor %s failed: topic=%s partition=%d offset=%" PRId64 " outcome=%s: %s",
-                     pl->proc->ops->name, job->msg.topic, (int)job->msg.partition,
-                     job->msg.offset, job->work.outcome == NE_OUTCOME_RETRY ? "retry" : "fatal",
-                     res->diag.msg);
+                     pl->proc->ops->name, job->msg.topic, (int)job->msg.partition, job->msg.offset,
+                     job->work.outcome == NE_OUTCOME_RETRY ? "retry" : "fatal", res->diag.msg);
                 break;
         }
 }

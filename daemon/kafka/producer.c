@@ -68,8 +68,7 @@ int ne_producer_new(const struct ne_config *cfg, const struct ne_producer_cbs *c
          * batches at saturation (librdkafka's 5 ms gave fewer articles/s, 0 ms half) while
          * staying well inside the latency budget; lz4 halves the bytes of article text at no
          * measurable CPU cost per article. The user's kafka.producer.* settings win. */
-        static const char *const defaults[][2] = {{"linger.ms", "10"},
-                                                  {"compression.type", "lz4"}};
+        static const char *const defaults[][2] = {{"linger.ms", "10"}, {"compression.type", "lz4"}};
         for (size_t i = 0; r == 0 && i < sizeof(defaults) / sizeof(defaults[0]); i++)
                 if (!ne_kafka_conf_user_set(cfg, NE_KAFKA_PRODUCER, defaults[i][0], NULL))
                         r = ne_kafka_conf_set(conf, defaults[i][0], defaults[i][1], diag);
@@ -107,8 +106,8 @@ int ne_producer_produce(struct ne_producer *p, const struct ne_produce_req *req,
                 ne_producer_is_fatal(p, diag);
                 return -ENOTRECOVERABLE;
         }
-        rd_kafka_headers_t *hdrs = ne_kafka_headers_build(req->carry, req->carry_skip, req->headers,
-                                                          req->n_headers);
+        rd_kafka_headers_t *hdrs =
+            ne_kafka_headers_build(req->carry, req->carry_skip, req->headers, req->n_headers);
         if (!hdrs)
                 return -ENOMEM;
         rd_kafka_vu_t vus[] = {

@@ -141,11 +141,11 @@ int main(int argc, char **argv)
                                 ne_enrichment_free(e);
                         } else {
                                 int n = ne_tokenize(docs[i].text, docs[i].len, toks, tok_cap);
-                                int s = ne_ner_tag(ner, ns, docs[i].text, toks, (size_t)n, spans,
-                                                   512);
+                                int s =
+                                    ne_ner_tag(ner, ns, docs[i].text, toks, (size_t)n, spans, 512);
                                 entities += s > 0 ? (size_t)s : 0;
-                                ne_topic_predict(topic, ts, docs[i].text, docs[i].len, 0.3f,
-                                                 scores, 16);
+                                ne_topic_predict(topic, ts, docs[i].text, docs[i].len, 0.3f, scores,
+                                                 16);
                         }
                 }
                 done_docs += n_docs;

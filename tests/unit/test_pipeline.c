@@ -508,12 +508,10 @@ static void write_traced(const char *topic, const char **vals, int n, int partit
                                                       {"traceparent", TP_IN, sizeof(TP_IN) - 1}};
         struct ne_kafka_record *recs = calloc((size_t)n, sizeof(*recs));
         for (int i = 0; i < n; i++)
-                recs[i] = (struct ne_kafka_record){vals[i] + 3, strlen(vals[i] + 3), vals[i],
-                                                   strlen(vals[i]),  partition,        hdrs,
-                                                   2};
-        cr_assert_eq(ne_kafka_write(ne_mock_cluster_bootstraps(mc), topic, recs, (size_t)n, 10000,
-                                    NULL),
-                     0);
+                recs[i] = (struct ne_kafka_record){
+                    vals[i] + 3, strlen(vals[i] + 3), vals[i], strlen(vals[i]), partition, hdrs, 2};
+        cr_assert_eq(
+            ne_kafka_write(ne_mock_cluster_bootstraps(mc), topic, recs, (size_t)n, 10000, NULL), 0);
         free(recs);
 }
 
@@ -597,9 +595,9 @@ Test(pipeline, failed_extra_event_blocks_the_commit)
         ne_pipeline_free(pl);
         cr_assert_eq(st.enriched, 1);
         struct multi_seen out = {.schema = "io.newsenrichd.Test"};
-        cr_assert_eq(ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", 2, 5000, check_multi,
-                                   &out, NULL),
-                     2, "a0001's enriched event was produced too");
+        cr_assert_eq(
+            ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", 2, 5000, check_multi, &out, NULL),
+            2, "a0001's enriched event was produced too");
         cr_assert_eq(consumed_by_new_member(6000), 2);
 }
 
@@ -680,8 +678,8 @@ static void per_key_order(unsigned int workers)
         for (int i = 0; i < N; i++) {
                 snprintf(keys[i], 8, "k%d", i % ORDER_KEYS);
                 snprintf(vals[i], 24, "k%d#%d", i % ORDER_KEYS, i);
-                recs[i] = (struct ne_kafka_record){keys[i], strlen(keys[i]), vals[i],
-                                                   strlen(vals[i]), -1, NULL, 0};
+                recs[i] = (struct ne_kafka_record){
+                    keys[i], strlen(keys[i]), vals[i], strlen(vals[i]), -1, NULL, 0};
         }
         cr_assert_eq(ne_kafka_write(ne_mock_cluster_bootstraps(mc), "in", recs, N, 10000, NULL), 0);
         cfg.workers = workers;
@@ -697,9 +695,9 @@ static void per_key_order(unsigned int workers)
         struct order_seen *s = calloc(1, sizeof(*s));
         for (int k = 0; k < ORDER_KEYS; k++)
                 s->last[k] = -1;
-        cr_assert_eq(ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", N, 10000, check_order, s,
-                                   NULL),
-                     N);
+        cr_assert_eq(
+            ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", N, 10000, check_order, s, NULL),
+            N);
         cr_assert_eq(s->n, N);
         cr_assert_eq(s->out_of_order, 0, "%d outputs out of per-key order", s->out_of_order);
         free(s);
