@@ -349,6 +349,12 @@ static void produce_enriched(struct ne_pipeline *pl, struct job *job)
         size_t n_extra = res->n_extra < NE_PROC_MAX_EXTRA ? res->n_extra : NE_PROC_MAX_EXTRA;
         for (size_t i = 0; r == 0 && i < n_extra; i++) {
                 const struct ne_proc_extra *x = &res->extra[i];
+                if (!x->topic || !*x->topic) {
+                        inf->failed = true; /* a processor bug: never acknowledge the input */
+                        fail(pl, -EINVAL, "processor %s: extra event %zu has no topic",
+                             pl->proc->ops->name, i);
+                        break;
+                }
                 const char *xs = x->schema_name ? x->schema_name : schema;
                 hdrs[0] = (struct ne_kafka_header){"ne.schema", xs, strlen(xs)};
                 req.topic = x->topic;
