@@ -110,7 +110,7 @@ size_t ne_kafka_msg_header_count(const struct ne_kafka_msg *msg)
         return rd_kafka_header_cnt(hdrs);
 }
 
-rd_kafka_headers_t *ne_kafka_headers_build(const struct ne_kafka_msg *carry,
+rd_kafka_headers_t *ne_kafka_headers_build(const struct ne_kafka_msg *carry, const char *skip,
                                            const struct ne_kafka_header *extra, size_t n_extra)
 {
         rd_kafka_headers_t *in = NULL;
@@ -129,7 +129,7 @@ rd_kafka_headers_t *ne_kafka_headers_build(const struct ne_kafka_msg *carry,
                         break;
                 /* Our own headers describe this hop; an input's ne.* (say, a dead letter fed
                  * back in) would contradict them. */
-                if (strncmp(name, "ne.", 3) == 0)
+                if (strncmp(name, "ne.", 3) == 0 || (skip && strcmp(name, skip) == 0))
                         continue;
                 if (rd_kafka_header_add(hdrs, name, -1, v, (ssize_t)len) !=
                     RD_KAFKA_RESP_ERR_NO_ERROR)

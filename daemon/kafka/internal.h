@@ -30,8 +30,9 @@ int ne_kafka_err_to_errno(rd_kafka_resp_err_t err);
 /* Fills *msg as a view of rkm, which it takes ownership of (released with the view). */
 void ne_kafka_msg_wrap(struct ne_kafka_msg *msg, rd_kafka_message_t *rkm);
 
-/* A new header list: the carried input's headers except ne.*, then `extra`. NULL on ENOMEM. */
-rd_kafka_headers_t *ne_kafka_headers_build(const struct ne_kafka_msg *carry,
+/* A new header list: the carried input's headers except ne.* and `skip` (a header name, or
+ * NULL), then `extra`. NULL on ENOMEM. */
+rd_kafka_headers_t *ne_kafka_headers_build(const struct ne_kafka_msg *carry, const char *skip,
                                            const struct ne_kafka_header *extra, size_t n_extra);
 
 #endif

@@ -152,7 +152,7 @@ int ne_kafka_write(const char *bootstraps, const char *topic, const struct ne_ka
                 for (;;) {
                         rd_kafka_headers_t *hdrs = NULL;
                         if (recs[i].n_headers > 0) {
-                                hdrs = ne_kafka_headers_build(NULL, recs[i].headers,
+                                hdrs = ne_kafka_headers_build(NULL, NULL, recs[i].headers,
                                                               recs[i].n_headers);
                                 if (!hdrs) {
                                         r = -ENOMEM;

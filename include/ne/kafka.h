@@ -131,6 +131,8 @@ struct ne_produce_req {
         size_t value_len;
         const struct ne_kafka_msg *carry;      /* copy this input's headers (NULL: none); ne.*
                                                 * headers of the input are not carried */
+        const char *carry_skip;                /* nor this one (NULL: none), e.g. a header
+                                                * replaced by one in `headers` */
         const struct ne_kafka_header *headers; /* then add these */
         size_t n_headers;
         void *msg_opaque; /* handed to on_delivery */

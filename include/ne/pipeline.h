@@ -6,8 +6,18 @@
  * commits that partition's work before giving it up. A failed delivery or a fatal librdkafka
  * error stops the pipeline without storing any offset past the failed input.
  *
+ * An input's offset is stored only when every event produced for it (the enriched event and
+ * the processor's extra events) is acknowledged.
+ *
+ * Processing runs on cfg->workers threads (0 = one per online CPU; 1 = inline on the owning
+ * thread, no pool), each with its own processor context. Outputs are produced in consumption
+ * order whatever order the workers finish in, so each partition's order is kept; at most
+ * RING_PER_WORKER (32) inputs per worker wait in the pool, and cfg->max_in_flight still bounds
+ * everything between consume and acknowledgement.
+ *
  * One thread owns a pipeline and calls every function here; callbacks from the Kafka layer
- * arrive on that thread. Logs through ne_log (module "pipeline"). */
+ * arrive on that thread, and only that thread touches Kafka handles. Logs through ne_log
+ * (module "pipeline"). */
 #ifndef NE_PIPELINE_H
 #define NE_PIPELINE_H
 

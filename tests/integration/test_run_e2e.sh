@@ -3,7 +3,8 @@
 # Confluent-Avro articles plus one malformed payload per dead-letter reason, `newsenrichd run`
 # until all are handled, SIGTERM (must exit 0). Every article must come out enriched (Avro,
 # decoded independently with python3-avro), every malformed payload must be dead-lettered with
-# its reason; the counts are printed.
+# its reason; the counts are printed. NE_WORKERS sets pipeline.workers (default 1, the inline
+# path; test_run_e2e_workers2.sh runs this with 2 threads).
 source "$(dirname "$0")/lib/common.sh"
 
 start_cluster in:4 out:3 dlq:1
@@ -13,7 +14,7 @@ inputs=$(count in)
 echo "produced: inputs=$inputs"
 
 PORT=$((20000 + RANDOM % 20000))
-write_config "$WORK/run.conf" "http.port = $PORT"
+write_config "$WORK/run.conf" "http.port = $PORT" "pipeline.workers = ${NE_WORKERS:-1}"
 t0=$SECONDS
 start_daemon 1 "$WORK/run.conf"
 wait_count out 400 90 || fail "outputs missing"

@@ -447,3 +447,272 @@ Test(pipeline, cooperative_rebalance_loses_nothing)
         cfg.n_kafka = 7;
         two_members("cooperative", 2);
 }
+
+/* ---- multi-output: the processor adds two extra events and its own traceparent --------- */
+
+#define TP_IN "00-11111111111111111111111111111111-2222222222222222-01"
+#define TP_OUT "00-11111111111111111111111111111111-3333333333333333-01"
+
+/* "ok:<id>" -> the enriched event plus extras to x1 and x2; "big:<id>" -> the same, but the
+ * second extra is too large to produce. The traceparent must be the input's. */
+static enum ne_outcome multi_process(void *ctx, const struct ne_proc_input *in,
+                                     struct ne_proc_result *res)
+{
+        (void)ctx;
+        const char *v = in->value;
+        size_t skip = in->value_len >= 3 && memcmp(v, "ok:", 3) == 0    ? 3
+                      : in->value_len >= 4 && memcmp(v, "big:", 4) == 0 ? 4
+                                                                        : 0;
+        if (!skip || !in->traceparent || in->traceparent_len != strlen(TP_IN) ||
+            memcmp(in->traceparent, TP_IN, in->traceparent_len) != 0) {
+                res->reason = NE_DLQ_BAD_JSON;
+                ne_diag_set(&res->diag, -EBADMSG, "no ok: or no traceparent");
+                return NE_OUTCOME_DEAD_LETTER;
+        }
+        const char *id = v + skip;
+        int id_len = (int)(in->value_len - skip);
+        ne_buf_reset(&res->key);
+        ne_buf_reset(&res->value);
+        ne_buf_append(&res->key, id, (size_t)id_len);
+        ne_buf_appendf(&res->value, "enriched %.*s", id_len, id);
+        static const char *topics_x[] = {"x1", "x2"}, *schemas_x[] = {"io.X1", "io.X2"};
+        for (int i = 0; i < 2; i++) {
+                struct ne_proc_extra *x = &res->extra[i];
+                x->topic = topics_x[i];
+                x->schema_name = schemas_x[i];
+                ne_buf_reset(&x->key);
+                ne_buf_reset(&x->value);
+                ne_buf_append(&x->key, id, (size_t)id_len);
+                ne_buf_appendf(&x->value, "%s %.*s", topics_x[i], id_len, id);
+                if (i == 1 && skip == 4)
+                        while (x->value.len < 1100000)
+                                ne_buf_append(&x->value, "................", 16);
+        }
+        res->n_extra = 2;
+        snprintf(res->traceparent, sizeof(res->traceparent), "%s", TP_OUT);
+        return NE_OUTCOME_OK;
+}
+
+static const struct ne_processor_ops multi_ops = {
+    .name = "multi",
+    .schema_name = "io.newsenrichd.Test",
+    .ctx_new = fake_ctx_new,
+    .ctx_free = fake_ctx_free,
+    .process = multi_process,
+};
+static const struct ne_processor multi_proc = {.ops = &multi_ops, .shared = NULL};
+
+static void write_traced(const char *topic, const char **vals, int n, int partition)
+{
+        static const struct ne_kafka_header hdrs[] = {{"trace-id", "t-1", 3},
+                                                      {"traceparent", TP_IN, sizeof(TP_IN) - 1}};
+        struct ne_kafka_record *recs = calloc((size_t)n, sizeof(*recs));
+        for (int i = 0; i < n; i++)
+                recs[i] = (struct ne_kafka_record){
+                    vals[i] + 3, strlen(vals[i] + 3), vals[i], strlen(vals[i]), partition, hdrs, 2};
+        cr_assert_eq(
+            ne_kafka_write(ne_mock_cluster_bootstraps(mc), topic, recs, (size_t)n, 10000, NULL), 0);
+        free(recs);
+}
+
+struct multi_seen {
+        int n;
+        int bad;
+        const char *schema;
+};
+
+static int check_multi(void *opaque, const struct ne_kafka_msg *msg)
+{
+        struct multi_seen *s = opaque;
+        s->n++;
+        /* trace-id carried, ne.schema ours, and exactly one traceparent: the processor's. */
+        if (!header_is(msg, "ne.schema", s->schema) || !header_is(msg, "trace-id", "t-1") ||
+            !header_is(msg, "traceparent", TP_OUT) || ne_kafka_msg_header_count(msg) != 3)
+                s->bad++;
+        return 0;
+}
+
+static void create_extra_topics(void)
+{
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "x1", 2, NULL), 0);
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "x2", 1, NULL), 0);
+}
+
+Test(pipeline, extra_events_are_all_produced_before_the_commit)
+{
+        create_extra_topics();
+        enum { N = 60 };
+        static char vals[N][16];
+        const char *v[N];
+        for (int i = 0; i < N; i++) {
+                snprintf(vals[i], sizeof(vals[i]), "ok:a%04d", i);
+                v[i] = vals[i];
+        }
+        write_traced("in", v, N, -1);
+        struct ne_pipeline *pl = NULL;
+        struct ne_diag diag;
+        cr_assert_eq(ne_pipeline_new(&cfg, &multi_proc, NULL, &pl, &diag), 0, "%s", diag.msg);
+        run_until(pl, N, 30000);
+        cr_assert_eq(ne_pipeline_close(pl), 0);
+        struct ne_pipeline_stats st;
+        ne_pipeline_get_stats(pl, &st);
+        ne_pipeline_free(pl);
+        cr_assert_eq(st.enriched, N);
+        cr_assert_eq(st.dead_lettered, 0);
+        const char *bs = ne_mock_cluster_bootstraps(mc);
+        struct multi_seen out = {.schema = "io.newsenrichd.Test"}, x1 = {.schema = "io.X1"},
+                          x2 = {.schema = "io.X2"};
+        cr_assert_eq(ne_kafka_read(bs, "out", N, 10000, check_multi, &out, NULL), N);
+        cr_assert_eq(ne_kafka_read(bs, "x1", N, 10000, check_multi, &x1, NULL), N);
+        cr_assert_eq(ne_kafka_read(bs, "x2", N, 10000, check_multi, &x2, NULL), N);
+        cr_assert_eq(out.bad + x1.bad + x2.bad, 0, "bad headers: %d %d %d", out.bad, x1.bad,
+                     x2.bad);
+        cr_assert_eq(consumed_by_new_member(6000), 0);
+}
+
+Test(pipeline, failed_extra_event_blocks_the_commit)
+{
+        /* One partition: a0000 fine; a0001's enriched event and first extra go out, its second
+         * extra cannot; a0002 after it. The commit must stop at offset 1, although a0001's
+         * enriched event was acknowledged. */
+        create_extra_topics();
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "in1", 1, NULL), 0);
+        static char *one[] = {"in1"};
+        cfg.input_topics = one;
+        const char *v[] = {"ok:a0000", "big:a0001", "ok:a0002"};
+        write_traced("in1", v, 3, 0);
+        struct ne_pipeline *pl = NULL;
+        struct ne_diag diag;
+        cr_assert_eq(ne_pipeline_new(&cfg, &multi_proc, NULL, &pl, &diag), 0, "%s", diag.msg);
+        int r = 0;
+        long deadline = now_ms() + 20000;
+        while (r == 0 && now_ms() < deadline)
+                r = ne_pipeline_poll(pl, 50);
+        cr_assert_lt(r, 0, "a failed extra must stop the pipeline");
+        cr_assert_lt(ne_pipeline_close(pl), 0);
+        struct ne_pipeline_stats st;
+        ne_pipeline_get_stats(pl, &st);
+        ne_pipeline_free(pl);
+        cr_assert_eq(st.enriched, 1);
+        struct multi_seen out = {.schema = "io.newsenrichd.Test"};
+        cr_assert_eq(
+            ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", 2, 5000, check_multi, &out, NULL),
+            2, "a0001's enriched event was produced too");
+        cr_assert_eq(consumed_by_new_member(6000), 2);
+}
+
+/* ---- ordering under the worker pool --------------------------------------------------- */
+
+struct slow_ctx {
+        unsigned int seed;
+};
+
+static int slow_ctx_new(const void *shared, void **ret)
+{
+        (void)shared;
+        static unsigned int next_seed = 1;
+        struct slow_ctx *c = malloc(sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->seed = __atomic_fetch_add(&next_seed, 7919, __ATOMIC_RELAXED);
+        *ret = c;
+        return 0;
+}
+
+/* Echoes the input (key and "<key>#<seq>") after a random 0-2 ms, so workers finish out of
+ * order. */
+static enum ne_outcome slow_process(void *ctx, const struct ne_proc_input *in,
+                                    struct ne_proc_result *res)
+{
+        struct slow_ctx *c = ctx;
+        struct timespec ts = {0, (long)(rand_r(&c->seed) % 2000) * 1000L};
+        nanosleep(&ts, NULL);
+        ne_buf_reset(&res->key);
+        ne_buf_reset(&res->value);
+        ne_buf_append(&res->key, in->key, in->key_len);
+        ne_buf_append(&res->value, in->value, in->value_len);
+        return NE_OUTCOME_OK;
+}
+
+static const struct ne_processor_ops slow_ops = {
+    .name = "slow",
+    .schema_name = "io.newsenrichd.Test",
+    .ctx_new = slow_ctx_new,
+    .ctx_free = fake_ctx_free,
+    .process = slow_process,
+};
+static const struct ne_processor slow_proc = {.ops = &slow_ops, .shared = NULL};
+
+#define ORDER_KEYS 16
+
+struct order_seen {
+        int last[ORDER_KEYS];
+        int n;
+        int out_of_order;
+};
+
+static int check_order(void *opaque, const struct ne_kafka_msg *msg)
+{
+        struct order_seen *s = opaque;
+        int k = -1, seq = -1;
+        char buf[32];
+        if (msg->value_len >= sizeof(buf))
+                return 0;
+        memcpy(buf, msg->value, msg->value_len);
+        buf[msg->value_len] = '\0';
+        if (sscanf(buf, "k%d#%d", &k, &seq) != 2 || k < 0 || k >= ORDER_KEYS)
+                return 0;
+        if (seq <= s->last[k])
+                s->out_of_order++;
+        s->last[k] = seq;
+        s->n++;
+        return 0;
+}
+
+static void per_key_order(unsigned int workers)
+{
+        enum { N = 600 };
+        struct ne_kafka_record *recs = calloc(N, sizeof(*recs));
+        char(*keys)[8] = calloc(N, 8);
+        char(*vals)[24] = calloc(N, 24);
+        for (int i = 0; i < N; i++) {
+                snprintf(keys[i], 8, "k%d", i % ORDER_KEYS);
+                snprintf(vals[i], 24, "k%d#%d", i % ORDER_KEYS, i);
+                recs[i] = (struct ne_kafka_record){
+                    keys[i], strlen(keys[i]), vals[i], strlen(vals[i]), -1, NULL, 0};
+        }
+        cr_assert_eq(ne_kafka_write(ne_mock_cluster_bootstraps(mc), "in", recs, N, 10000, NULL), 0);
+        cfg.workers = workers;
+        struct ne_pipeline *pl = NULL;
+        struct ne_diag diag;
+        cr_assert_eq(ne_pipeline_new(&cfg, &slow_proc, NULL, &pl, &diag), 0, "%s", diag.msg);
+        run_until(pl, N, 30000);
+        cr_assert_eq(ne_pipeline_close(pl), 0);
+        struct ne_pipeline_stats st;
+        ne_pipeline_get_stats(pl, &st);
+        ne_pipeline_free(pl);
+        cr_assert_eq(st.enriched, N);
+        struct order_seen *s = calloc(1, sizeof(*s));
+        for (int k = 0; k < ORDER_KEYS; k++)
+                s->last[k] = -1;
+        cr_assert_eq(
+            ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", N, 10000, check_order, s, NULL),
+            N);
+        cr_assert_eq(s->n, N);
+        cr_assert_eq(s->out_of_order, 0, "%d outputs out of per-key order", s->out_of_order);
+        free(s);
+        free(recs);
+        free(keys);
+        free(vals);
+        cr_assert_eq(consumed_by_new_member(6000), 0);
+}
+
+Test(pipeline, four_workers_keep_per_key_order)
+{
+        per_key_order(4);
+}
+
+Test(pipeline, one_worker_inline_keeps_per_key_order)
+{
+        per_key_order(1);
+}
