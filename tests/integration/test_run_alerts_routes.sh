@@ -6,10 +6,6 @@
 # traceparent (a child of the input's when it had one). Nothing lost, nothing duplicated.
 source "$(dirname "$0")/lib/common.sh"
 
-# The pipeline side of extra events (produce extra[], traceparent header) lands separately.
-grep -q 'n_extra' "$NE_SOURCE_DIR/daemon/pipeline.c" ||
-        { echo "SKIP: this pipeline does not produce extra events yet"; exit 0; }
-
 "$NEWSENRICHD" train-ner --train "$NE_SOURCE_DIR/tests/fixtures/ner/tiny_iob2.conll" \
         --out "$WORK/ner.model" --no-lexicons --epochs 8 --seed 7 >"$WORK/train.log" 2>&1 ||
         fail "train-ner failed: $(tail -3 "$WORK/train.log")"
