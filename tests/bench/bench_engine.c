@@ -6,6 +6,8 @@
  *
  *   bench_engine ARTICLES NER_MODEL TOPIC_MODEL [MIN_CPU_S]
  *
+ * A model given as "none" is switched off, so the NER path can be measured alone.
+ *
  * When the enricher cannot load models (the pass-through stub), it falls back to the engines
  * directly (ne_tokenize + ne_ner_tag + ne_topic_predict) and says so. */
 #include <errno.h>
@@ -58,6 +60,11 @@ struct doc {
         size_t len;
 };
 
+static const char *model_arg(const char *arg)
+{
+        return strcmp(arg, "none") == 0 ? NULL : arg;
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 4) {
@@ -95,8 +102,8 @@ int main(int argc, char **argv)
 
         struct ne_diag diag;
         ne_diag_clear(&diag);
-        struct ne_enricher_opts opts = {.ner_model_path = argv[2],
-                                        .topic_model_path = argv[3],
+        struct ne_enricher_opts opts = {.ner_model_path = model_arg(argv[2]),
+                                        .topic_model_path = model_arg(argv[3]),
                                         .topic_threshold = 0.3f,
                                         .topic_top_k = 5,
                                         .max_entities = 100};
