@@ -66,6 +66,7 @@ struct ne_pipeline {
         struct ne_pipeline_hooks hooks;
         struct ne_consumer *consumer;
         struct ne_producer *producer;
+        int64_t lag_sum; /* accumulates st.lag during one tick */
         struct ne_offsets *offs;
         struct job *ring; /* ring[(head + i) % ring_cap], i < ring_len, in consumption order */
         size_t ring_cap;
@@ -568,8 +569,12 @@ static void flow_control(struct ne_pipeline *pl)
 
 static void set_lag(void *opaque, const char *topic, int32_t partition, int64_t lag)
 {
+        struct ne_pipeline *pl = opaque;
+        if (lag >= 0)
+                pl->lag_sum += lag;
         /* -E2BIG past the partition bound only loses that series: nothing to decide here. */
-        (void)ne_metrics_lag_set(opaque, topic, partition, lag);
+        if (pl->metrics)
+                (void)ne_metrics_lag_set(pl->metrics, topic, partition, lag);
 }
 
 static void tick(struct ne_pipeline *pl)
@@ -591,8 +596,9 @@ static void tick(struct ne_pipeline *pl)
         }
         if (now >= pl->next_tick_ms) {
                 pl->next_tick_ms = now + 1000;
-                if (pl->metrics)
-                        ne_consumer_lag(pl->consumer, set_lag, pl->metrics);
+                pl->lag_sum = 0;
+                ne_consumer_lag(pl->consumer, set_lag, pl);
+                pl->st.lag = pl->lag_sum;
                 if (pl->hooks.on_tick)
                         pl->hooks.on_tick(pl->hooks.opaque, &pl->st);
         }

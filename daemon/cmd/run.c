@@ -61,6 +61,7 @@ struct run_state {
         const struct ne_config *cfg;
         struct ne_processor *proc;
         struct ne_metrics *metrics;
+        uint64_t status_last_done; /* enriched + dead-lettered at the last STATUS= */
 };
 
 static void publish_versions(struct run_state *rs)
@@ -99,7 +100,13 @@ static void on_tick(void *opaque, const struct ne_pipeline_stats *st)
         struct run_state *rs = opaque;
         /* Every second: more often than any sane WatchdogSec/2, and cheap. */
         ne_notify_watchdog();
-        ne_notify_status("consumed=%llu enriched=%llu dead_lettered=%llu in_flight=%zu%s",
+        /* ticks come once a second, so the delta since the last one is a per-second rate */
+        uint64_t done = st->enriched + st->dead_lettered;
+        uint64_t rate = done - rs->status_last_done;
+        rs->status_last_done = done;
+        ne_notify_status("rate=%llu/s lag=%lld consumed=%llu enriched=%llu dead_lettered=%llu "
+                         "in_flight=%zu%s",
+                         (unsigned long long)rate, (long long)st->lag,
                          (unsigned long long)st->consumed, (unsigned long long)st->enriched,
                          (unsigned long long)st->dead_lettered, st->in_flight,
                          st->paused ? " paused" : "");

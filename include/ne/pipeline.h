@@ -43,6 +43,8 @@ struct ne_pipeline_stats {
         uint64_t pauses;        /* times consumption was paused for back-pressure */
         bool paused;
         uint64_t rebalances; /* assign + revoke events */
+        int64_t lag;         /* messages behind the high watermarks of owned partitions, summed
+                              * over those whose lag is known (refreshed every second) */
 };
 
 /* Optional hooks, called on the owning thread. */
