@@ -295,6 +295,44 @@ void ne_schema_compat_free(struct ne_compat_schema *schema)
         free(schema);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Looks for a JSON object that gives one key twice. avro-c's JSON parser keeps the last value
+ * of a repeated key and cJSON finds the first, so such a text would be validated as one schema
+ * and checked as another (found by fuzzing: "type" given twice). Returns 0, 1 with the key in
+ * *ret_key, or -ENOMEM. Recursion is bounded by cJSON's nesting limit. */
+static int find_duplicate_key(const cJSON *node, const char **ret_key)
+{
+        const cJSON *c;
+        size_t n = 0;
+        cJSON_ArrayForEach(c, node)
+        {
+                int r = find_duplicate_key(c, ret_key);
+                if (r != 0)
+                        return r;
+                n++;
+        }
+        if (!cJSON_IsObject(node) || n < 2)
+                return 0;
+        const char **keys = malloc(n * sizeof(*keys));
+        if (!keys)
+                return -ENOMEM;
+        size_t i = 0;
+        cJSON_ArrayForEach(c, node) keys[i++] = c->string;
+        qsort(keys, n, sizeof(*keys), cmp_key);
+        int r = 0;
+        for (i = 1; i < n && r == 0; i++)
+                if (strcmp(keys[i - 1], keys[i]) == 0) {
+                        *ret_key = keys[i];
+                        r = 1;
+                }
+        free(keys);
+        return r;
+}
+
 static int line_of(const char *text, size_t pos)
 {
         int line = 1;
@@ -339,6 +377,14 @@ int ne_schema_compat_parse(const char *json, size_t len, struct ne_compat_schema
                         }
                         goto err_free;
                 }
+        const char *dup = NULL;
+        r = find_duplicate_key(s->root, &dup);
+        if (r < 0)
+                goto err_free;
+        if (r > 0) {
+                r = ne_diag_set(diag, -EINVAL, "duplicate key \"%.64s\" in a JSON object", dup);
+                goto err_free;
+        }
         if (avro_schema_from_json_length(json, len, &avs) != 0) {
                 r = ne_diag_set(diag, -EINVAL, "not a valid Avro schema: %s", avro_strerror());
                 goto err_free;

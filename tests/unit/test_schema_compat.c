@@ -198,6 +198,10 @@ static struct bad_case bad_cases[] = {
      0, "not a valid Avro schema"},
     {"record without fields", "{'type':'record','name':'R'}", -EINVAL, 0,
      "not a valid Avro schema"},
+    /* Found by fuzzing: avro-c validated the last "type" (long), the checker read the first. */
+    {"duplicate key",
+     "{'type':'record','name':'R','fields':[{'name':'a','type':'x','type':'long'}]}", -EINVAL, 0,
+     "duplicate key \"type\""},
 };
 
 ParameterizedTestParameters(compat, bad_schemas)
