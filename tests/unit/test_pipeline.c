@@ -1,0 +1,449 @@
+/* Pipeline tests against an in-process librdkafka mock cluster, with fake processors (no codec,
+ * no enricher): every input ends up as an enriched event or a dead letter with the right
+ * headers; offsets are committed on close and never past an input whose event was not
+ * acknowledged; back-pressure pauses and resumes; a rebalance between two members loses
+ * nothing. Each test joins a consumer group, which takes ~3 s against the mock. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ne/config.h"
+#include "ne/metrics.h"
+#include "ne/mock.h"
+#include "ne/pipeline.h"
+
+/* ---- fake processor: "ok:<id>" -> event keyed <id>; "bad..." -> dead letter; "die" -> fatal */
+
+static bool die_enabled = true;
+
+static int fake_ctx_new(const void *shared, void **ret)
+{
+        (void)shared;
+        *ret = malloc(1);
+        return *ret ? 0 : -ENOMEM;
+}
+
+static void fake_ctx_free(void *ctx)
+{
+        free(ctx);
+}
+
+static enum ne_outcome fake_process(void *ctx, const struct ne_proc_input *in,
+                                    struct ne_proc_result *res)
+{
+        (void)ctx;
+        const char *v = in->value;
+        ne_buf_reset(&res->key);
+        ne_buf_reset(&res->value);
+        if (in->value_len >= 3 && memcmp(v, "ok:", 3) == 0) {
+                ne_buf_append(&res->key, v + 3, in->value_len - 3);
+                ne_buf_appendf(&res->value, "enriched %.*s from %s/%d@%lld", (int)in->value_len - 3,
+                               v + 3, in->topic, (int)in->partition, (long long)in->offset);
+                return NE_OUTCOME_OK;
+        }
+        if (in->value_len == 3 && memcmp(v, "die", 3) == 0) {
+                if (!die_enabled) {
+                        ne_buf_append_str(&res->key, "revived");
+                        ne_buf_append_str(&res->value, "revived");
+                        return NE_OUTCOME_OK;
+                }
+                ne_diag_set(&res->diag, -EPROTO, "told to die");
+                return NE_OUTCOME_FATAL;
+        }
+        res->reason = NE_DLQ_BAD_JSON;
+        ne_diag_set(&res->diag, -EBADMSG, "boom");
+        res->diag.offset = 3;
+        return NE_OUTCOME_DEAD_LETTER;
+}
+
+static const struct ne_processor_ops fake_ops = {
+    .name = "fake",
+    .schema_name = "io.newsenrichd.Test",
+    .ctx_new = fake_ctx_new,
+    .ctx_free = fake_ctx_free,
+    .process = fake_process,
+};
+static const struct ne_processor fake_proc = {.ops = &fake_ops, .shared = NULL};
+
+/* ---- fixture ---------------------------------------------------------------------------- */
+
+static struct ne_mock_cluster *mc;
+static struct ne_config cfg;
+static struct ne_config_kafka kafka[5];
+static char *topics[] = {"in"};
+
+static void setup(void)
+{
+        struct ne_diag diag;
+        cr_assert_eq(ne_mock_cluster_new(1, &mc, &diag), 0, "%s", diag.msg);
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "in", 4, &diag), 0);
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "out", 2, &diag), 0);
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "dlq", 1, &diag), 0);
+        kafka[0] = (struct ne_config_kafka){NE_KAFKA_BOTH, "bootstrap.servers",
+                                            (char *)ne_mock_cluster_bootstraps(mc), 1};
+        kafka[1] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "session.timeout.ms", "3000", 2};
+        kafka[2] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "heartbeat.interval.ms", "500", 3};
+        kafka[3] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "group.id", "test-group", 4};
+        kafka[4] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "auto.commit.interval.ms", "200", 5};
+        cfg = (struct ne_config){
+            .input_topics = topics,
+            .n_input_topics = 1,
+            .output_topic = "out",
+            .dead_letter_topic = "dlq",
+            .max_in_flight = 1000,
+            .shutdown_timeout_ms = 5000,
+            .stats_interval_s = 1,
+            .kafka = kafka,
+            .n_kafka = 5,
+            .message_max_bytes = 1000000,
+        };
+}
+
+static void teardown(void)
+{
+        ne_mock_cluster_free(mc);
+}
+
+TestSuite(pipeline, .init = setup, .fini = teardown, .timeout = 90);
+
+static long now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Writes n inputs: every `bad_every`-th one (if non-zero) is malformed. Each carries a
+ * trace header that must come out on the other side. */
+static void write_inputs(int first, int n, int bad_every)
+{
+        struct ne_kafka_record *recs = calloc((size_t)n, sizeof(*recs));
+        char(*vals)[32] = calloc((size_t)n, 32);
+        char(*keys)[32] = calloc((size_t)n, 32);
+        static const struct ne_kafka_header trace = {"trace-id", "t-1", 3};
+        for (int i = 0; i < n; i++) {
+                int id = first + i;
+                snprintf(keys[i], 32, "a%04d", id);
+                if (bad_every && id % bad_every == 0)
+                        snprintf(vals[i], 32, "bad %d", id);
+                else
+                        snprintf(vals[i], 32, "ok:a%04d", id);
+                recs[i] = (struct ne_kafka_record){
+                    keys[i], strlen(keys[i]), vals[i], strlen(vals[i]), -1, &trace, 1};
+        }
+        struct ne_diag diag;
+        cr_assert_eq(
+            ne_kafka_write(ne_mock_cluster_bootstraps(mc), "in", recs, (size_t)n, 10000, &diag), 0,
+            "%s", diag.msg);
+        free(recs);
+        free(vals);
+        free(keys);
+}
+
+/* Polls until enriched + dead_lettered reach `want` or the time runs out. */
+static void run_until(struct ne_pipeline *pl, uint64_t want, long budget_ms)
+{
+        struct ne_pipeline_stats st;
+        long deadline = now_ms() + budget_ms;
+        do {
+                cr_assert_eq(ne_pipeline_poll(pl, 50), 0);
+                ne_pipeline_get_stats(pl, &st);
+        } while (st.enriched + st.dead_lettered < want && now_ms() < deadline);
+}
+
+struct seen {
+        int counts[2000];
+        size_t n;
+        int bad_headers;
+        int dlq_ok;
+};
+
+static bool header_is(const struct ne_kafka_msg *msg, const char *name, const char *want)
+{
+        const void *v;
+        size_t len;
+        if (ne_kafka_msg_header(msg, name, &v, &len) < 0)
+                return false;
+        return len == strlen(want) && memcmp(v, want, len) == 0;
+}
+
+static int count_out(void *opaque, const struct ne_kafka_msg *msg)
+{
+        struct seen *s = opaque;
+        int id = -1;
+        if (msg->key_len == 5 && sscanf((const char *)msg->key + 1, "%4d", &id) == 1 && id >= 0 &&
+            id < 2000)
+                s->counts[id]++;
+        if (!header_is(msg, "ne.schema", "io.newsenrichd.Test") ||
+            !header_is(msg, "trace-id", "t-1"))
+                s->bad_headers++;
+        s->n++;
+        return 0;
+}
+
+static int check_dlq(void *opaque, const struct ne_kafka_msg *msg)
+{
+        struct seen *s = opaque;
+        char want[32], off[24], part[16];
+        int id = -1;
+        s->n++;
+        if (msg->key_len != 5 || sscanf((const char *)msg->key + 1, "%4d", &id) != 1)
+                return 0;
+        snprintf(want, sizeof(want), "bad %d", id);
+        const void *v;
+        size_t len;
+        if (msg->value_len != strlen(want) || memcmp(msg->value, want, msg->value_len) != 0)
+                return 0;
+        if (!header_is(msg, "ne.reason", "bad_json") ||
+            !header_is(msg, "ne.detail", "boom (at byte 3)") ||
+            !header_is(msg, "ne.source.topic", "in") || !header_is(msg, "trace-id", "t-1") ||
+            ne_kafka_msg_header(msg, "ne.source.partition", &v, &len) < 0 || len >= sizeof(part) ||
+            ne_kafka_msg_header(msg, "ne.source.offset", &v, &len) < 0 || len >= sizeof(off))
+                return 0;
+        s->counts[id]++;
+        s->dlq_ok++;
+        return 0;
+}
+
+static struct ne_pipeline *start_with(const struct ne_pipeline_hooks *hooks)
+{
+        struct ne_pipeline *pl = NULL;
+        struct ne_diag diag;
+        ne_diag_clear(&diag);
+        cr_assert_eq(ne_pipeline_new(&cfg, &fake_proc, hooks, &pl, &diag), 0, "%s", diag.msg);
+        return pl;
+}
+
+static struct ne_pipeline *start(void)
+{
+        return start_with(NULL);
+}
+
+static void assert_metric(const struct ne_buf *text, const char *line)
+{
+        char want[256];
+        snprintf(want, sizeof(want), "\n%s\n", line);
+        cr_assert(strstr(text->data, want), "metrics lack '%s'", line);
+}
+
+/* Runs a fresh member of the group for `ms` and returns how many inputs it consumed. */
+static uint64_t consumed_by_new_member(long ms)
+{
+        struct ne_pipeline *pl = start();
+        struct ne_pipeline_stats st;
+        long deadline = now_ms() + ms;
+        while (now_ms() < deadline)
+                cr_assert_eq(ne_pipeline_poll(pl, 50), 0);
+        cr_assert_eq(ne_pipeline_close(pl), 0);
+        ne_pipeline_get_stats(pl, &st);
+        ne_pipeline_free(pl);
+        return st.consumed;
+}
+
+Test(pipeline, every_input_becomes_event_or_dead_letter_and_is_committed)
+{
+        const int n = 300;
+        write_inputs(0, n, 10);
+        const char *reasons[] = {"bad_json", "bad_avro"};
+        struct ne_metrics_info info = {.dead_letter_reasons = reasons, .n_dead_letter_reasons = 2};
+        struct ne_metrics *metrics = NULL;
+        cr_assert_eq(ne_metrics_new(&info, &metrics), 0);
+        struct ne_pipeline_hooks hooks = {.metrics = metrics};
+        struct ne_pipeline *pl = start_with(&hooks);
+        run_until(pl, (uint64_t)n, 30000);
+        struct ne_pipeline_stats st;
+        ne_pipeline_get_stats(pl, &st);
+        struct ne_buf text = {0};
+        cr_assert_eq(ne_metrics_render(metrics, &text), 0);
+        cr_assert_eq(ne_pipeline_close(pl), 0);
+        ne_pipeline_free(pl);
+        assert_metric(&text, "newsenrichd_messages_consumed_total 300");
+        assert_metric(&text, "newsenrichd_messages_produced_total 270");
+        assert_metric(&text, "newsenrichd_messages_dead_lettered_total{reason=\"bad_json\"} 30");
+        assert_metric(&text, "newsenrichd_in_flight_messages 0");
+        assert_metric(&text, "newsenrichd_assigned_partitions 4");
+        ne_buf_release(&text);
+        ne_metrics_free(metrics);
+        cr_assert_eq(st.consumed, (uint64_t)n);
+        cr_assert_eq(st.enriched, 270);
+        cr_assert_eq(st.dead_lettered, 30);
+        cr_assert_eq(st.failed, 0);
+
+        struct seen *out = calloc(1, sizeof(*out)), *dlq = calloc(1, sizeof(*dlq));
+        struct ne_diag diag;
+        const char *bs = ne_mock_cluster_bootstraps(mc);
+        int got = ne_kafka_read(bs, "out", 270, 10000, count_out, out, &diag);
+        cr_assert_eq(got, 270, "read out: %d %s", got, diag.msg);
+        cr_assert_eq(ne_kafka_read(bs, "dlq", 30, 10000, check_dlq, dlq, &diag), 30);
+        cr_assert_eq(out->bad_headers, 0);
+        cr_assert_eq(dlq->dlq_ok, 30);
+        for (int i = 0; i < n; i++) {
+                int want_out = i % 10 ? 1 : 0;
+                cr_assert_eq(out->counts[i], want_out, "id %d in out %d times", i, out->counts[i]);
+                cr_assert_eq(dlq->counts[i], 1 - want_out, "id %d in dlq", i);
+        }
+        free(out);
+        free(dlq);
+
+        /* Everything was committed on close: the next member of the group gets nothing. */
+        cr_assert_eq(consumed_by_new_member(6000), 0);
+}
+
+Test(pipeline, back_pressure_pauses_and_resumes)
+{
+        const int n = 400;
+        cfg.max_in_flight = 16;
+        /* A resumed partition is fetched again only when the broker's outstanding fetch
+         * returns, up to fetch.wait.max.ms (500 ms by default) later; with a limit this small
+         * every cycle pays that, so the test shortens it. */
+        static struct ne_config_kafka k2[6];
+        memcpy(k2, kafka, sizeof(kafka));
+        k2[5] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "fetch.wait.max.ms", "100", 6};
+        cfg.kafka = k2;
+        cfg.n_kafka = 6;
+        write_inputs(0, n, 0);
+        struct ne_pipeline *pl = start();
+        long t0 = now_ms();
+        run_until(pl, (uint64_t)n, 30000);
+        long took = now_ms() - t0;
+        struct ne_pipeline_stats st;
+        ne_pipeline_get_stats(pl, &st);
+        cr_assert_eq(ne_pipeline_close(pl), 0);
+        ne_pipeline_free(pl);
+        cr_assert_eq(st.enriched, (uint64_t)n);
+        cr_assert_gt(st.pauses, 0, "never paused");
+        cr_log_info("back-pressure: %llu pauses for %d inputs in %ld ms",
+                    (unsigned long long)st.pauses, n, took);
+}
+
+Test(pipeline, fatal_outcome_stops_without_committing_past_it)
+{
+        /* One partition so the order is known: 0..4 fine, 5 makes the processor give up. */
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "in1", 1, NULL), 0);
+        static char *one[] = {"in1"};
+        cfg.input_topics = one;
+        const char *vals[] = {"ok:a0000", "ok:a0001", "ok:a0002", "ok:a0003",
+                              "ok:a0004", "die",      "ok:a0006", "ok:a0007"};
+        struct ne_kafka_record recs[8];
+        for (int i = 0; i < 8; i++)
+                recs[i] = (struct ne_kafka_record){NULL, 0, vals[i], strlen(vals[i]), 0, NULL, 0};
+        cr_assert_eq(ne_kafka_write(ne_mock_cluster_bootstraps(mc), "in1", recs, 8, 10000, NULL),
+                     0);
+        struct ne_pipeline *pl = start();
+        int r = 0;
+        long deadline = now_ms() + 20000;
+        while (r == 0 && now_ms() < deadline)
+                r = ne_pipeline_poll(pl, 50);
+        cr_assert_eq(r, -EPROTO);
+        cr_assert_eq(ne_pipeline_close(pl), -EPROTO);
+        struct ne_pipeline_stats st;
+        ne_pipeline_get_stats(pl, &st);
+        ne_pipeline_free(pl);
+        cr_assert_eq(st.enriched, 5);
+
+        /* Restart with a processor that no longer dies: the committed position must be exactly 5,
+         * so the next member sees offsets 5, 6, 7 (3 inputs) again - not 0 (nothing committed) and
+         * not 6 or 8 (committed past the failure). */
+        die_enabled = false;
+        cr_assert_eq(consumed_by_new_member(6000), 3);
+}
+
+Test(pipeline, failed_delivery_is_not_committed)
+{
+        cr_assert_eq(ne_mock_cluster_create_topic(mc, "in1", 1, NULL), 0);
+        static char *one[] = {"in1"};
+        cfg.input_topics = one;
+        const char *vals[] = {"ok:a0000", "ok:a0001", "ok:a0002"};
+        struct ne_kafka_record recs[3];
+        for (int i = 0; i < 3; i++)
+                recs[i] = (struct ne_kafka_record){NULL, 0, vals[i], strlen(vals[i]), 0, NULL, 0};
+        cr_assert_eq(ne_kafka_write(ne_mock_cluster_bootstraps(mc), "in1", recs, 3, 10000, NULL),
+                     0);
+        ne_mock_cluster_fail_produce(mc, 1);
+        struct ne_pipeline *pl = start();
+        int r = 0;
+        long deadline = now_ms() + 30000;
+        while (r == 0 && now_ms() < deadline)
+                r = ne_pipeline_poll(pl, 50);
+        cr_assert_lt(r, 0, "a failed delivery must stop the pipeline");
+        cr_assert_lt(ne_pipeline_close(pl), 0);
+        ne_pipeline_free(pl);
+        /* Nothing was acknowledged, so nothing may have been committed: all 3 come again. */
+        cr_assert_eq(consumed_by_new_member(6000), 3);
+}
+
+/* Two members of one group, the second joining mid-stream; returns after both went idle.
+ * Every input must come out at least once. */
+static void two_members(const char *label, unsigned int max_in_flight)
+{
+        const int n = 800;
+        write_inputs(0, n, 0);
+        cfg.max_in_flight = max_in_flight;
+        struct ne_pipeline *a = start(), *b = NULL;
+        struct ne_pipeline_stats sa, sb = {0};
+        long deadline = now_ms() + 60000, last_change = now_ms();
+        uint64_t last_total = 0;
+        do {
+                cr_assert_eq(ne_pipeline_poll(a, 20), 0);
+                ne_pipeline_get_stats(a, &sa);
+                if (!b && sa.enriched >= 100)
+                        b = start(); /* joins mid-stream: the group rebalances */
+                if (b) {
+                        cr_assert_eq(ne_pipeline_poll(b, 20), 0);
+                        ne_pipeline_get_stats(b, &sb);
+                }
+                /* Duplicates count towards the total: once it is reached, go on until both
+                 * members have been idle for 2 s. */
+                uint64_t total = sa.enriched + sb.enriched;
+                if (total != last_total) {
+                        last_total = total;
+                        last_change = now_ms();
+                }
+        } while ((last_total < (uint64_t)n || now_ms() - last_change < 2000) &&
+                 now_ms() < deadline);
+        cr_assert_eq(ne_pipeline_close(a), 0);
+        cr_assert_eq(ne_pipeline_close(b), 0);
+        ne_pipeline_get_stats(a, &sa);
+        ne_pipeline_get_stats(b, &sb);
+        ne_pipeline_free(a);
+        ne_pipeline_free(b);
+        cr_assert_geq(sa.rebalances, 3, "member a saw assign, revoke, assign");
+        cr_assert_gt(sb.enriched, 0, "the second member never got work");
+
+        struct seen *out = calloc(1, sizeof(*out));
+        uint64_t total = sa.enriched + sb.enriched;
+        int got = ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", total, 10000, count_out, out,
+                                NULL);
+        cr_assert_eq((uint64_t)got, total);
+        int dups = 0;
+        for (int i = 0; i < n; i++) {
+                cr_assert_geq(out->counts[i], 1, "id %d lost", i);
+                dups += out->counts[i] - 1;
+        }
+        cr_log_info("rebalance (%s): inputs=%d a=%llu b=%llu outputs=%llu duplicates=%d", label, n,
+                    (unsigned long long)sa.enriched, (unsigned long long)sb.enriched,
+                    (unsigned long long)total, dups);
+        free(out);
+}
+
+Test(pipeline, rebalance_between_two_members_loses_nothing)
+{
+        two_members("eager", 50);
+}
+
+Test(pipeline, cooperative_rebalance_loses_nothing)
+{
+        /* Cooperative rebalancing does not stop the first member, so slow it down (small
+         * in-flight window, short fetch wait) to leave work for the second. */
+        static struct ne_config_kafka k2[7];
+        memcpy(k2, kafka, sizeof(kafka));
+        k2[5] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "partition.assignment.strategy",
+                                         "cooperative-sticky", 6};
+        k2[6] = (struct ne_config_kafka){NE_KAFKA_CONSUMER, "fetch.wait.max.ms", "100", 7};
+        cfg.kafka = k2;
+        cfg.n_kafka = 7;
+        two_members("cooperative", 2);
+}
