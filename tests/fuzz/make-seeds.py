@@ -155,6 +155,17 @@ write("ner", "unicode.txt",
 write("ner", "no-title.txt", "Angela Merkel met Emmanuel Macron in Paris on Friday.")
 write("ner", "invalid.bin", b"Bad \xc3\x28 UTF-8 \xed\xa0\x80 and NUL \x00 here")
 
+# ---- topic text (first byte: threshold and result count, then the text) -------------------
+
+write("topic", "economy.txt", b"\x60" + "Shares fell on Wall Street as the central bank raised "
+      "interest rates; inflation and unemployment figures worried investors.".encode())
+write("topic", "sport.txt", b"\x00" + "The striker scored twice as United beat City 3-1 in the "
+      "league match on Saturday; the coach praised the goalkeeper.".encode())
+write("topic", "politics.txt", b"\xff" + "Parliament passed the election bill after the prime "
+      "minister and the opposition leader debated the vote.\n\nMinisters resigned.".encode())
+write("topic", "mixed.bin", b"\x80" + "Zürich 東京 Москва 🚀 — “quotes”".encode()
+      + b" bad \xc3\x28 bytes \x00 NUL")
+
 # ---- schema-check -------------------------------------------------------------------------
 
 SCHEMAS = {
