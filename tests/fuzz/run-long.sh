@@ -74,7 +74,7 @@ printf '\nlibFuzzer, %ss per harness, -jobs=1 -workers=1, %s, %s\n\n' "$secs" "$
         "$(uname -m)"
 printf '| %-14s | %9s | %12s | %6s | %7s | %-12s | %s |\n' harness exec/s executions cov ft \
         corpus result
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' ---------------- ----------: -------------: --------: \
-        ---------: -------------- --------
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' ---------------- ----------: -------------: -------: \
+        --------: -------------- --------
 printf '%s\n' "${rows[@]}"
 exit $failed
