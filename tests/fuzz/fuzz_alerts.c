@@ -10,33 +10,33 @@
 #include "ne/enrichment.h"
 
 static struct ne_article art = {
-        .id = "fuzz-1",
-        .url = "",
-        .source = "",
-        .title = "Merkel visits München for the Oktoberfest",
-        .body = "Angela Merkel, the former chancellor, said the election in Bavaria was "
-                "close. Die Wahl in München: Wiesn-Besucher und Москва. €40 — “quoted” 東京.",
-        .language = NULL,
+    .id = "fuzz-1",
+    .url = "",
+    .source = "",
+    .title = "Merkel visits München for the Oktoberfest",
+    .body = "Angela Merkel, the former chancellor, said the election in Bavaria was "
+            "close. Die Wahl in München: Wiesn-Besucher und Москва. €40 — “quoted” 東京.",
+    .language = NULL,
 };
 static struct ne_mention mentions[] = {
-        {NE_FIELD_TITLE, 0, 6, 0, 6, 0.9f},
-        {NE_FIELD_BODY, 0, 13, 0, 13, 0.95f},
-        {NE_FIELD_TITLE, 14, 21, 14, 21, 0.8f},
+    {NE_FIELD_TITLE, 0, 6, 0, 6, 0.9f},
+    {NE_FIELD_BODY, 0, 13, 0, 13, 0.95f},
+    {NE_FIELD_TITLE, 14, 21, 14, 21, 0.8f},
 };
 static struct ne_entity entities[] = {
-        {NE_ENT_PER, "Angela Merkel", mentions, 2, 0.95f, 0.9f},
-        {NE_ENT_LOC, "München", mentions + 2, 1, 0.8f, 0.5f},
-        {NE_ENT_ORG, "MOSKVA Corp.", mentions + 1, 1, 0.4f, 0.1f},
+    {NE_ENT_PER, "Angela Merkel", mentions, 2, 0.95f, 0.9f},
+    {NE_ENT_LOC, "München", mentions + 2, 1, 0.8f, 0.5f},
+    {NE_ENT_ORG, "MOSKVA Corp.", mentions + 1, 1, 0.4f, 0.1f},
 };
 static struct ne_topic topics[] = {
-        {"medtop:11000000", "politics", 0.8f},
-        {"medtop:04000000", "economy, business and finance", 0.3f},
+    {"medtop:11000000", "politics", 0.8f},
+    {"medtop:04000000", "economy, business and finance", 0.3f},
 };
 static struct ne_enrichment enr = {
-        .entities = entities,
-        .n_entities = sizeof(entities) / sizeof(entities[0]),
-        .topics = topics,
-        .n_topics = sizeof(topics) / sizeof(topics[0]),
+    .entities = entities,
+    .n_entities = sizeof(entities) / sizeof(entities[0]),
+    .topics = topics,
+    .n_topics = sizeof(topics) / sizeof(topics[0]),
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -68,8 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct ne_alert_match *m = NULL;
         size_t n = 0;
         for (int with_enr = 0; with_enr < 2; with_enr++) {
-                FUZZ_CHECK(ne_alert_rules_match(rules, &art, with_enr ? &enr : NULL, &m, &n) ==
-                           0);
+                FUZZ_CHECK(ne_alert_rules_match(rules, &art, with_enr ? &enr : NULL, &m, &n) == 0);
                 FUZZ_CHECK((m == NULL) == (n == 0));
                 for (size_t i = 0; i < n; i++) {
                         const struct ne_alert_rule *rule = m[i].rule;

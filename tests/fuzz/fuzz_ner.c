@@ -88,8 +88,8 @@ static void tag_field(struct field *f)
                 FUZZ_CHECK(sp->type < NE_ENT__COUNT);
                 FUZZ_CHECK(sp->confidence >= 0.0f && sp->confidence <= 1.0f);
                 prev_tok_end = sp->tok_end;
-                f->spans[i] = (struct ne_span){sp->tok_begin, sp->tok_end, sp->type,
-                                               sp->confidence};
+                f->spans[i] =
+                    (struct ne_span){sp->tok_begin, sp->tok_end, sp->type, sp->confidence};
         }
 }
 
