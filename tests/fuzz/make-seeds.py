@@ -186,7 +186,7 @@ SCHEMAS = {
             {"name": "b", "type": "boolean", "default": True},
             {"name": "y", "type": "bytes", "default": "\u00ff"},
             {"name": "fl", "type": "float", "default": 1.5},
-            {"name": "r", "type": {"type": "record", "name": "io.y.R", "aliases": ["Old"],
+            {"name": "r", "type": {"type": "record", "name": "R", "aliases": ["io.y.Old"],
                                    "fields": [{"name": "x", "type": "F"}]}},
             {"name": "u", "type": ["int", "long", "string", "E"]}]},
     "primitive.avsc": "string",
