@@ -217,12 +217,15 @@ static bool strong_match(const struct build *b, const struct mention *m, const s
         return same(mk, m->key_len, ek, e->key_len) || same(mk, m->core_len, ek, e->core_len);
 }
 
-/* Weak match: a surname against a full name (either order), an acronym against a name. */
-static bool weak_match(const struct build *b, const struct mention *m, const struct cluster *c)
+/* Weak match of a mention typed `type` (its cluster's vote, which is steadier than the one
+ * mention's tag: a headline's "Nadella" may be tagged LOC) against another cluster: a surname
+ * against a full name (either order), an acronym against a name. */
+static bool weak_match(const struct build *b, const struct mention *m, enum ne_entity_type type,
+                       const struct cluster *c)
 {
         const struct mention *e = &b->m[c->best];
         const char *mk = key_of(b, m), *ek = key_of(b, e);
-        if (c->type == NE_ENT_PER && m->type == NE_ENT_PER)
+        if (c->type == NE_ENT_PER && type == NE_ENT_PER)
                 return word_suffix(mk, m->key_len, ek, e->key_len) ||
                        word_suffix(ek, e->key_len, mk, m->key_len);
         if (m->n_words == 1 && m->caps && m->key_len >= 2 && c->type != NE_ENT_PER)
@@ -258,7 +261,11 @@ static void join(struct build *b, uint32_t mi, uint32_t ci)
         struct cluster *c = &b->c[ci];
         m->cluster = ci;
         c->n++;
-        c->last = mi;
+        /* mentions are grouped fullest form first, not in text order */
+        if (mi < c->first)
+                c->first = mi;
+        if (mi > c->last)
+                c->last = mi;
         c->votes[m->type] += m->conf + 1e-6f; /* zero-confidence mentions still vote */
         c->miss *= 1.0 - (double)m->conf;
         if (b->in[m->in].field == NE_FIELD_TITLE)
@@ -268,25 +275,108 @@ static void join(struct build *b, uint32_t mi, uint32_t ci)
         vote(c);
 }
 
-static void group(struct build *b)
+/* Longer mentions first, then text order: a full name must found its entity before a short
+ * form can join it, even when the short form comes first (a headline's "Nadella" before the
+ * body's "Satya Nadella"). The order is packed into one integer (fewer words sort later) so
+ * that qsort needs no global state: worker threads build entities concurrently. */
+static uint64_t order_key(const struct mention *m, uint32_t i)
 {
-        for (uint32_t i = 0; i < b->n_m; i++) {
-                struct mention *m = &b->m[i];
+        return ((uint64_t)(UINT32_MAX - m->n_words) << 32) | i;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+        uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+        return a < b ? -1 : a > b;
+}
+
+/* Among the other clusters that cluster `ci` weakly matches, the one whose first mention is
+ * the nearest before ci's, else the nearest after it: the nearest "Smith" wins. Returns
+ * b->n_c when none matches. */
+static size_t nearest_weak(const struct build *b, size_t ci)
+{
+        const struct cluster *src = &b->c[ci];
+        const struct mention *m = &b->m[src->best];
+        size_t best = b->n_c;
+        for (size_t k = 0; k < b->n_c; k++) {
+                if (k == ci || b->c[k].n == 0 || b->m[b->c[k].best].n_words <= m->n_words ||
+                    !weak_match(b, m, src->type, &b->c[k]))
+                        continue;
+                if (best == b->n_c) {
+                        best = k;
+                        continue;
+                }
+                uint32_t fk = b->c[k].first, fb = b->c[best].first, mi = src->first;
+                bool k_before = fk < mi, b_before = fb < mi;
+                if (k_before != b_before ? k_before : (k_before ? fk > fb : fk < fb))
+                        best = k;
+        }
+        return best;
+}
+
+static void new_cluster(struct build *b, uint32_t i)
+{
+        b->c[b->n_c] = (struct cluster){
+                .best = i, .first = i, .last = i, .miss = 1.0, .type = b->m[i].type};
+        b->n_c++;
+}
+
+/* Moves every mention of cluster src into dst and leaves src empty. */
+static void merge_into(struct build *b, size_t src, size_t dst)
+{
+        for (uint32_t i = 0; i < b->n_m; i++)
+                if (b->m[i].cluster == src)
+                        join(b, i, (uint32_t)dst);
+        b->c[src].n = 0;
+}
+
+/* Drops empty clusters and renumbers the mentions' cluster indexes. */
+static void compact(struct build *b)
+{
+        size_t kept = 0;
+        for (size_t k = 0; k < b->n_c; k++) {
+                if (b->c[k].n == 0)
+                        continue;
+                for (uint32_t i = 0; i < b->n_m; i++)
+                        if (b->m[i].cluster == k)
+                                b->m[i].cluster = (uint32_t)kept;
+                b->c[kept++] = b->c[k];
+        }
+        b->n_c = kept;
+}
+
+/* Two passes. First identical names (and names that differ only by a company designator) form
+ * clusters, fullest forms first so "Microsoft Corp." founds the cluster "Microsoft" joins.
+ * Then each cluster of short names joins the nearest cluster of fuller names it weakly
+ * matches, whatever the text order (a headline's "Nadella" before the body's "Satya
+ * Nadella"), judged by its voted type. */
+static int group(struct build *b)
+{
+        uint64_t *order = malloc(b->n_m * sizeof(*order));
+        if (!order)
+                return -ENOMEM;
+        for (uint32_t i = 0; i < b->n_m; i++)
+                order[i] = order_key(&b->m[i], i);
+        qsort(order, b->n_m, sizeof(*order), cmp_u64);
+        for (size_t o = 0; o < b->n_m; o++) {
+                uint32_t i = (uint32_t)order[o];
                 size_t found = b->n_c;
                 for (size_t k = 0; k < b->n_c && found == b->n_c; k++)
-                        if (strong_match(b, m, &b->m[b->c[k].best]))
+                        if (strong_match(b, &b->m[i], &b->m[b->c[k].best]))
                                 found = k;
-                /* weak matches prefer the latest entity: the nearest "Smith" wins */
-                for (size_t k = b->n_c; k-- > 0 && found == b->n_c;)
-                        if (weak_match(b, m, &b->c[k]))
-                                found = k;
-                if (found == b->n_c) {
-                        b->c[b->n_c] =
-                            (struct cluster){.best = i, .first = i, .miss = 1.0, .type = m->type};
-                        b->n_c++;
-                }
+                if (found == b->n_c)
+                        new_cluster(b, i);
                 join(b, i, (uint32_t)found);
         }
+        free(order);
+        /* shortest clusters last in creation order, so walk backwards */
+        for (size_t k = b->n_c; k-- > 0;) {
+                size_t dst = nearest_weak(b, k);
+                if (dst != b->n_c)
+                        merge_into(b, k, dst);
+        }
+        compact(b);
+        return 0;
 }
 
 static void score(struct build *b)
@@ -479,7 +569,9 @@ int ne_entities_build(const struct ne_entity_input *inputs, size_t n_inputs, siz
         r = 0;
         if (b.n_m == 0)
                 goto out;
-        group(&b);
+        r = group(&b);
+        if (r < 0)
+                goto out;
         score(&b);
         qsort(b.c, b.n_c, sizeof(*b.c), cmp_cluster);
         size_t n_out = b.n_c < max_entities ? b.n_c : max_entities;
