@@ -54,6 +54,7 @@ struct ne_compat_schema {
         struct named *names;
         size_t n_names;
         size_t cap_names;
+        const char *dup_field; /* set when collect() fails with -ENOTUNIQ; borrowed from root */
 };
 
 /* A type after following a name reference: its kind and defining JSON node. */
@@ -175,6 +176,96 @@ static int add_named(struct ne_compat_schema *s, const cJSON *def, const char *n
         return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts strs[0..n) and returns a string that occurs twice, or NULL. */
+static const char *first_duplicate(const char **strs, size_t n)
+{
+        qsort(strs, n, sizeof(*strs), cmp_str);
+        for (size_t i = 1; i < n; i++)
+                if (strcmp(strs[i - 1], strs[i]) == 0)
+                        return strs[i];
+        return NULL;
+}
+
+/* Looks for a JSON object that gives one key twice. avro-c's JSON parser keeps the last value
+ * of a repeated key and cJSON finds the first, so such a text would be validated as one schema
+ * and checked as another (found by fuzzing: "type" given twice). Returns 0, 1 with the key in
+ * *ret_key, or -ENOMEM. Recursion is bounded by cJSON's nesting limit. */
+static int find_duplicate_key(const cJSON *node, const char **ret_key)
+{
+        const cJSON *c;
+        size_t n = 0;
+        cJSON_ArrayForEach(c, node)
+        {
+                int r = find_duplicate_key(c, ret_key);
+                if (r != 0)
+                        return r;
+                n++;
+        }
+        if (!cJSON_IsObject(node) || n < 2)
+                return 0;
+        const char **keys = malloc(n * sizeof(*keys));
+        if (!keys)
+                return -ENOMEM;
+        size_t i = 0;
+        cJSON_ArrayForEach(c, node) keys[i++] = c->string;
+        const char *dup = first_duplicate(keys, n);
+        free(keys);
+        if (!dup)
+                return 0;
+        *ret_key = dup;
+        return 1;
+}
+
+/* Field names must be unique in a record (spec "Complex Types"), but avro-c 1.11 accepts a
+ * repeated one and the walk would then compare the wrong field (found by fuzzing). Returns 0,
+ * -ENOTUNIQ with the name in s->dup_field, or -ENOMEM. */
+static int check_field_names(struct ne_compat_schema *s, const cJSON *fields)
+{
+        size_t n = (size_t)cJSON_GetArraySize(fields), i = 0;
+        if (n < 2)
+                return 0;
+        const char **names = malloc(n * sizeof(*names));
+        if (!names)
+                return -ENOMEM;
+        const cJSON *f;
+        cJSON_ArrayForEach(f, fields)
+        {
+                const char *name = str_member(f, "name");
+                if (name && i < n)
+                        names[i++] = name;
+        }
+        const char *dup = first_duplicate(names, i);
+        free(names);
+        if (!dup)
+                return 0;
+        s->dup_field = dup;
+        return -ENOTUNIQ;
+}
+
+/* Looks for a full name defined twice. Returns 0, 1 with the name in *ret_name (borrowed from
+ * s), or -ENOMEM. */
+static int find_duplicate_name(const struct ne_compat_schema *s, const char **ret_name)
+{
+        if (s->n_names < 2)
+                return 0;
+        const char **names = malloc(s->n_names * sizeof(*names));
+        if (!names)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_names; i++)
+                names[i] = s->names[i].fullname;
+        const char *dup = first_duplicate(names, s->n_names);
+        free(names);
+        if (!dup)
+                return 0;
+        *ret_name = dup;
+        return 1;
+}
+
 /* Records every named type of the tree, in definition order, with its namespace. */
 static int collect(struct ne_compat_schema *s, const cJSON *node, const char *ns, unsigned depth)
 {
@@ -204,6 +295,9 @@ static int collect(struct ne_compat_schema *s, const cJSON *node, const char *ns
                         return r;
                 if (strcmp(t, "enum") == 0 || strcmp(t, "fixed") == 0)
                         return 0;
+                r = check_field_names(s, cJSON_GetObjectItemCaseSensitive(node, "fields"));
+                if (r < 0)
+                        return r;
                 /* pointers into s->names move on realloc: copy the namespace first */
                 char *inner = strdup(e->ns);
                 if (!inner)
@@ -339,18 +433,57 @@ int ne_schema_compat_parse(const char *json, size_t len, struct ne_compat_schema
                         }
                         goto err_free;
                 }
+        const char *dup = NULL;
+        r = find_duplicate_key(s->root, &dup);
+        if (r < 0)
+                goto err_free;
+        if (r > 0) {
+                r = ne_diag_set(diag, -EINVAL, "duplicate key \"%.64s\" in a JSON object", dup);
+                goto err_free;
+        }
+        /* Index the named types before avro-c sees the text: avro-c 1.11 leaks the type it
+         * was building when a name is defined twice (found by fuzzing), so redefinitions and
+         * repeated field names, which it would accept, are refused here first. */
+        r = collect(s, s->root, "", 0);
+        if (r == -ENOMEM)
+                goto err_free;
+        if (r == -ENOTUNIQ) {
+                r = ne_diag_set(diag, -EINVAL, "a record has two fields named \"%.64s\"",
+                                s->dup_field);
+                goto err_free;
+        }
+        if (r == 0) {
+                r = find_duplicate_name(s, &dup);
+                if (r < 0)
+                        goto err_free;
+                if (r > 0) {
+                        r = ne_diag_set(diag, -EINVAL, "type \"%.64s\" is defined twice", dup);
+                        goto err_free;
+                }
+        }
         if (avro_schema_from_json_length(json, len, &avs) != 0) {
                 r = ne_diag_set(diag, -EINVAL, "not a valid Avro schema: %s", avro_strerror());
                 goto err_free;
         }
         avro_schema_decref(avs);
-        r = collect(s, s->root, "", 0);
         if (r == -ELOOP) {
                 ne_diag_set(diag, r, "types nest deeper than %d", NE_SCHEMA_COMPAT_MAX_DEPTH);
                 goto err_free;
         }
         if (r < 0) {
                 ne_diag_set(diag, r, "cannot index the schema's named types");
+                goto err_free;
+        }
+        /* Accept only what the walk understands: a schema must read its own data. This turns a
+         * disagreement with avro-c over names into a parse error instead of a false "not
+         * compatible" later (found by fuzzing: avro-c takes the name ".L" as "L"). */
+        struct ne_diag why;
+        ne_diag_clear(&why);
+        r = ne_schema_compat_can_read(s, s, &why);
+        if (r == -ENOMEM)
+                goto err_free;
+        if (r != 1 && r != -ELOOP) {
+                r = ne_diag_set(diag, -EINVAL, "schema not understood by the checker: %s", why.msg);
                 goto err_free;
         }
         *ret = s;

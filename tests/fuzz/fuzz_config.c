@@ -1,9 +1,6 @@
 /* libFuzzer harness for the config parser: any bytes in, a config or a diag out, no crash, no
- * leak, no undefined behaviour; a parsed config must also dump. Built when NE_FUZZ is on (the
- * CMake wiring is the integrator's); by hand:
- *   clang -std=c17 -D_POSIX_C_SOURCE=200809L -Iinclude -fsanitize=fuzzer,address,undefined \
- *         tests/fuzz/fuzz_config.c daemon/config.c daemon/config_map.c daemon/config_print.c \
- *         daemon/diag.c -o fuzz_config && ./fuzz_config -max_total_time=60 tests/fixtures/config */
+ * leak, no undefined behaviour; a parsed config must also dump. Built by the fuzz preset
+ * (tests/fuzz/README.md): cmake --preset fuzz && cmake --build --preset fuzz. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -198,6 +198,21 @@ static struct bad_case bad_cases[] = {
      0, "not a valid Avro schema"},
     {"record without fields", "{'type':'record','name':'R'}", -EINVAL, 0,
      "not a valid Avro schema"},
+    /* Found by fuzzing: avro-c validated the last "type" (long), the checker read the first. */
+    {"duplicate key",
+     "{'type':'record','name':'R','fields':[{'name':'a','type':'x','type':'long'}]}", -EINVAL, 0,
+     "duplicate key \"type\""},
+    /* Found by fuzzing: avro-c 1.11 accepts a repeated field name. */
+    {"duplicate field",
+     "{'type':'record','name':'R','fields':[" F("a", "'int'") "," F("a", "'string'") "]}", -EINVAL,
+     0, "two fields named \"a\""},
+    /* Found by fuzzing: avro-c 1.11 leaks when a name is defined twice (LeakSanitizer sees it). */
+    {"type defined twice",
+     "['null',{'type':'fixed','name':'F','size':2},{'type':'fixed','name':'F','size':3}]", -EINVAL,
+     0, "type \"F\" is defined twice"},
+    /* Found by fuzzing: avro-c accepts ".L" as the name L, the checker could not resolve L. */
+    {"leading dot", "{'type':'record','name':'.L','fields':[" F("n", "['null','L']") "]}", -EINVAL,
+     0, "not understood by the checker"},
 };
 
 ParameterizedTestParameters(compat, bad_schemas)
