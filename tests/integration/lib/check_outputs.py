@@ -59,6 +59,13 @@ def main():
     ap.add_argument("--format", choices=["avro", "json"], default="avro")
     ap.add_argument("--max-duplicates", type=int, default=-1,
                     help="fail above this many duplicates (default: any number is fine)")
+    ap.add_argument("--low-watermarks", action="store_true",
+                    help="fail unless every partition in the dumps still starts at offset 0 "
+                         "(the mock cluster's retention deleted nothing)")
+    ap.add_argument("--in-dump", help="dump of the input topic, for --low-watermarks")
+    ap.add_argument("--key-order", action="store_true",
+                    help="per extra.group, the first occurrences in the output (one partition, "
+                         "offset order) must keep the input order of extra.seq")
     a = ap.parse_args()
     ids, bad = [], {}
     for e in a.expect:
@@ -71,6 +78,7 @@ def main():
 
     outs = parse_dump(a.out_dump)
     seen = collections.Counter()
+    firsts = []
     for m in outs:
         key = m["key"].decode() if m["key"] is not None else None
         if header(m["headers"], "ne.schema") != "io.newsenrichd.ArticleEnriched":
@@ -92,6 +100,8 @@ def main():
         if not rec.get("lineage") or rec["lineage"]["topic"] != "in":
             errors.append(f"output {key}: lineage {rec.get('lineage')}")
         seen[rec["id"]] += 1
+        if a.key_order and seen[rec["id"]] == 1:
+            firsts.append((m["partition"], m["offset"], rec.get("extra") or {}))
 
     lost = [i for i in ids if seen[i] == 0]
     stray = [k for k in seen if k not in set(ids)]
@@ -113,6 +123,35 @@ def main():
                 errors.append(f"dead letter {key}: header {h} missing")
     dlost = [k for k in bad if dseen[k] == 0]
     ddups = sum(c - 1 for c in dseen.values() if c > 1)
+
+    if a.low_watermarks:
+        dumps = [("out", outs), ("dlq", dlqs)]
+        if a.in_dump:
+            dumps.append(("in", parse_dump(a.in_dump)))
+        for name, msgs in dumps:
+            low = {}
+            for m in msgs:
+                low[m["partition"]] = min(low.get(m["partition"], m["offset"]), m["offset"])
+            for p, o in sorted(low.items()):
+                if o != 0:
+                    errors.append(f"{name} partition {p}: low watermark {o}, not 0 (retention)")
+        print(f"low watermarks: all 0 in {', '.join(n for n, _ in dumps)}"
+              if not any("low watermark" in e for e in errors) else "low watermarks: NOT all 0")
+
+    if a.key_order:
+        if len({p for p, _, _ in firsts}) > 1:
+            errors.append("--key-order needs a single output partition")
+        last, groups, inversions = {}, set(), 0
+        for _, _, extra in sorted(firsts, key=lambda t: t[1]):
+            g, seq = extra.get("group"), int(extra.get("seq", -1))
+            groups.add(g)
+            if g in last and seq < last[g]:
+                inversions += 1
+                if inversions <= 20:
+                    errors.append(f"key {g}: seq {seq} came out after seq {last[g]}")
+            last[g] = max(seq, last.get(g, -1))
+        print(f"key order: groups={len(groups)} first_occurrences={len(firsts)} "
+              f"inversions={inversions}")
 
     print(f"counts: inputs={len(ids) + len(bad)} expected_outputs={len(ids)} "
           f"outputs={len(outs)} distinct_outputs={len(seen)} duplicates={dups} lost={len(lost)} "

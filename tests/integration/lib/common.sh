@@ -37,6 +37,10 @@ cleanup() {
                         [[ -f $f ]] && { echo "== $f"; tail -n 30 "$f"; }
                 done
         fi
+        # NE_IT_KEEP_LOGS=DIR keeps every log of a failed run for a post-mortem.
+        if [[ $rc -ne 0 && -n ${NE_IT_KEEP_LOGS:-} ]]; then
+                mkdir -p "$NE_IT_KEEP_LOGS" && cp "$WORK"/*.log "$NE_IT_KEEP_LOGS"/ || true
+        fi
         rm -rf "$WORK"
         exit "$rc"
 }

@@ -27,7 +27,7 @@ def body(rng, n):
     return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
 
 
-def article(rng, ident, i):
+def article(rng, ident, i, extra=None):
     return {
         "id": ident,
         "url": f"https://news.example.org/it/{ident}",
@@ -37,7 +37,7 @@ def article(rng, ident, i):
         "authors": ["Test Writer"] if i % 3 else [],
         "language": "en" if i % 2 else None,
         "published_at": 1760000000000 + i * 60000,
-        "extra": {"seq": str(i)} if i % 4 == 0 else {},
+        "extra": extra if extra is not None else ({"seq": str(i)} if i % 4 == 0 else {}),
     }
 
 
@@ -72,7 +72,11 @@ def main():
     ap.add_argument("--schema", required=True, help="article_published.avsc")
     ap.add_argument("--json", type=int, default=0)
     ap.add_argument("--avro", type=int, default=0)
-    ap.add_argument("--malformed", action="store_true")
+    ap.add_argument("--malformed", type=int, nargs="?", const=1, default=0,
+                    help="this many copies of the malformed set (keys get -C for copy C > 0)")
+    ap.add_argument("--keys", type=int, default=0,
+                    help="key the JSON articles by K group keys (k-NN) instead of their ids, "
+                         "carry extra {group, seq} and keep them in order (no shuffle)")
     ap.add_argument("--max-bytes", type=int, default=65536)
     ap.add_argument("--prefix", default="")
     ap.add_argument("--seed", type=int, default=1)
@@ -86,17 +90,29 @@ def main():
     events, ids, bad = [], [], {}
     for i in range(a.json):
         ident = f"{a.prefix}j-{i:05d}"
-        events.append((ident, json.dumps(article(rng, ident, i), ensure_ascii=False).encode()))
+        key, extra = ident, None
+        if a.keys:
+            key = f"{a.prefix}k-{i % a.keys:02d}"
+            extra = {"group": key, "seq": str(i)}
+        art = article(rng, ident, i, extra)
+        events.append((key, json.dumps(art, ensure_ascii=False).encode()))
         ids.append(ident)
     for i in range(a.avro):
         ident = f"{a.prefix}a-{i:05d}"
         events.append((ident, avro_payload(schema, article(rng, ident, i), a.schema_id)))
         ids.append(ident)
-    if a.malformed:
+    for c in range(a.malformed):
         for key, payload, reason in malformed(schema, rng, a.max_bytes):
-            events.append((a.prefix + key, payload))
-            bad[a.prefix + key] = reason
-    rng.shuffle(events)
+            key = a.prefix + key + (f"-{c}" if c else "")
+            events.append((key, payload))
+            bad[key] = reason
+    if a.keys:  # order matters per key: malformed ones go in at random places, articles in order
+        good, rest = events[:a.json], events[a.json:]
+        for ev in rest:
+            good.insert(rng.randint(0, len(good)), ev)
+        events = good
+    else:
+        rng.shuffle(events)
     with open(a.out, "wb") as f:
         for key, payload in events:
             assert MSG_DELIM not in payload and KEY_DELIM not in payload

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Crash-safety soak, run by hand (not a CTest entry; test_chaos_small.sh runs a small one):
+#   NEWSENRICHD=build/dev/daemon/newsenrichd tests/integration/chaos_crash.sh [N_ARTICLES] [KILLS]
+# Produces N JSON articles plus four copies of the malformed set (36 dead letters), runs the
+# daemon and SIGKILLs it KILLS times at random moments (restarting it each time), lets the last
+# one finish, then audits: every input id came out, duplicates counted, the dead-letter topic
+# holds exactly the malformed inputs with their reasons, and no partition lost data to the mock
+# cluster's retention (5 MiB or 100,000 message sets per partition, so the partition counts
+# scale with N). Pass-through by default; NE_MODELS_NER / NE_MODELS_TOPICS name model files to
+# enrich for real. Each kill waits for the restarted daemon's first new output (so it lands
+# mid-stream, not during the group join), then a random CHAOS_MIN_MS..CHAOS_MAX_MS more.
+# The daemons that get killed are throttled (100 in flight, 50 ms linger) so every kill has a
+# middle to land in; CHAOS_SLOW=0 turns that off. The last daemon always runs at full speed.
+# Prints `produced=… kills=… outputs=… distinct=… duplicates=… lost=… dead_letters=…`; exits
+# non-zero on any loss or dead-letter mismatch.
+source "$(dirname "$0")/lib/common.sh"
+
+N=${1:-100000}
+KILLS=${2:-10}
+MIN_MS=${CHAOS_MIN_MS:-200}
+MAX_MS=${CHAOS_MAX_MS:-3000}
+# ~1 KB per input and per pass-through output (more with models), duplicates on top: keep each
+# partition far below 5 MiB.
+P_IN=$((N / 2000 + 4))
+P_OUT=$((N / 1000 + 4))
+start_cluster "in:$P_IN" "out:$P_OUT" dlq:1
+gen batch --json "$N" --malformed 4 --seed "${CHAOS_SEED:-$$}"
+produce batch
+produced=$(count in)
+echo "produced: inputs=$produced partitions in=$P_IN out=$P_OUT"
+
+conf=("models.ner = ${NE_MODELS_NER:-}" "models.topics = ${NE_MODELS_TOPICS:-}"
+        "pipeline.workers = ${NE_WORKERS:-1}")
+write_config "$WORK/run.conf" "${conf[@]}"
+slow=()
+if ((${CHAOS_SLOW:-1})); then slow=("pipeline.max_in_flight = 100" "kafka.producer.linger.ms = 50"); fi
+write_config "$WORK/kill.conf" "${conf[@]}" "${slow[@]}"
+t0=$SECONDS
+start_daemon 0 "$WORK/kill.conf"
+outs=0
+for ((k = 1; k <= KILLS; k++)); do
+        wait_count out $((outs + 1)) 20 || echo "warning: no new output after restart $((k - 1))"
+        ms=$((MIN_MS + (RANDOM * 32768 + RANDOM) % (MAX_MS - MIN_MS + 1)))
+        sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+        kill -KILL "$DPID"
+        wait "$DPID" 2>/dev/null || true
+        outs=$(count out)
+        echo "kill $k ${ms} ms after the first new output: outputs=$outs"
+        ((outs < N)) || echo "warning: kill $k came after the last output"
+        start_daemon "$k" "$WORK/$( ((k < KILLS)) && echo kill || echo run).conf"
+done
+wait_count out "$N" $((120 + N / 200)) || fail "outputs missing after the last restart"
+wait_count dlq 36 60 || fail "dead letters missing"
+wait_stable out || fail "outputs keep coming"
+stop_daemon || fail "last daemon exited with status $? after SIGTERM"
+echo "finished in $((SECONDS - t0)) s"
+grep -h 'pipeline: stopping:' "$WORK"/daemon-*.log && fail "a pipeline reported an error"
+
+dump in "$WORK/in.dump"
+rc=0
+check batch -- --low-watermarks --in-dump "$WORK/in.dump" | tee "$WORK/check.out" || rc=$?
+line=$(grep '^counts:' "$WORK/check.out") || fail "no counts from check_outputs.py"
+field() { sed -E "s/.* $1=([0-9]+).*/\\1/" <<<"$line"; }
+echo "produced=$produced kills=$KILLS outputs=$(field outputs) distinct=$(field distinct_outputs)" \
+        "duplicates=$(field duplicates) lost=$(field lost) dead_letters=$(field dead_letters)" \
+        "dead_letter_duplicates=$(field dead_letter_duplicates)" \
+        "dead_letters_expected=$(field expected_dead_letters)"
+((rc == 0)) || fail "audit failed"
+echo "PASS"
