@@ -54,8 +54,15 @@ static void on_assign(struct ne_consumer *c, rd_kafka_t *rk, rd_kafka_topic_part
                 if (err)
                         ne_log(NE_LOG_ERR, "kafka", "assign failed: %s", rd_kafka_err2str(err));
         }
-        if (c->paused && parts->cnt > 0)
-                rd_kafka_pause_partitions(rk, parts);
+        /* librdkafka keeps a partition's application pause flag across revoke and re-assign,
+         * and a resume while the partition was unassigned does not reach it: set the state
+         * explicitly, or a partition paused before a rebalance stays paused for good. */
+        if (parts->cnt > 0) {
+                if (c->paused)
+                        rd_kafka_pause_partitions(rk, parts);
+                else
+                        rd_kafka_resume_partitions(rk, parts);
+        }
         ne_log(NE_LOG_INFO, "kafka", "partitions assigned: count=%d protocol=%s", parts->cnt,
                coop ? "cooperative" : "eager");
 }
