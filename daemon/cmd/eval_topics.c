@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ne/array.h"
 #include "ne/cmd.h"
 #include "ne/topic.h"
 #include "ne/topic_corpus.h"
@@ -32,21 +33,6 @@ struct eval_set {
         size_t bad;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-        if (need <= *cap)
-                return 0;
-        size_t ncap = *cap ? *cap : 256;
-        while (ncap < need)
-                ncap *= 2;
-        void *np = realloc(*p, ncap * elem);
-        if (!np)
-                return -ENOMEM;
-        *p = np;
-        *cap = ncap;
-        return 0;
-}
-
 static int32_t label_index(const struct ne_topic_model *m, const char *code)
 {
         for (size_t l = 0; l < ne_topic_model_n_labels(m); l++) {
@@ -63,9 +49,9 @@ static int on_doc(const char *const *labels, size_t n, const char *text, size_t 
 {
         struct eval_set *es = ud;
         (void)line;
-        if (grow((void **)&es->docs, &es->cap_docs, es->n_docs + 1, sizeof(*es->docs)) < 0 ||
-            grow((void **)&es->text, &es->cap_text, es->text_len + len + 1, 1) < 0 ||
-            grow((void **)&es->golds, &es->cap_golds, es->n_golds + n, sizeof(*es->golds)) < 0)
+        if (ne_array_grow((void **)&es->docs, &es->cap_docs, es->n_docs + 1, sizeof(*es->docs)) < 0 ||
+            ne_array_grow((void **)&es->text, &es->cap_text, es->text_len + len + 1, 1) < 0 ||
+            ne_array_grow((void **)&es->golds, &es->cap_golds, es->n_golds + n, sizeof(*es->golds)) < 0)
                 return -ENOMEM;
         es->docs[es->n_docs++] = (struct eval_doc){es->text_len, len, es->n_golds, (uint32_t)n};
         memcpy(es->text + es->text_len, text, len);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ne/array.h"
 #include "ne/conll.h"
 
 struct builder {
@@ -14,21 +15,6 @@ struct builder {
         int prev_tag_type; /* type of the previous token's entity, -1 for O / sentence start */
         int sent_open;
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-        if (need <= *cap)
-                return 0;
-        size_t n = *cap ? *cap : 64;
-        while (n < need)
-                n *= 2;
-        void *q = realloc(*p, n * elem);
-        if (!q)
-                return -ENOMEM;
-        *p = q;
-        *cap = n;
-        return 0;
-}
 
 static int parse_tag(const char *s, size_t len, int *ret_type, int *ret_begin)
 {
@@ -56,7 +42,7 @@ static int start_doc(struct builder *b)
         /* A document with no tokens yet is reused rather than recorded empty. */
         if (c->doc_start[c->n_docs - 1] == c->n_toks)
                 return 0;
-        if (grow((void **)&c->doc_start, &b->doc_cap, c->n_docs + 2, sizeof(size_t)) < 0)
+        if (ne_array_grow((void **)&c->doc_start, &b->doc_cap, c->n_docs + 2, sizeof(size_t)) < 0)
                 return -ENOMEM;
         c->doc_start[c->n_docs++] = c->n_toks;
         return 0;
@@ -67,10 +53,10 @@ static int add_token(struct builder *b, const char *tok, size_t tlen, int type, 
         struct ne_conll_corpus *c = b->c;
         if (c->n_toks >= NE_CONLL_MAX_TOKENS)
                 return -E2BIG;
-        if (grow((void **)&c->toks, &b->tok_cap, c->n_toks + 1, sizeof(*c->toks)) < 0 ||
-            grow((void **)&c->tags, &b->tag_cap, c->n_toks + 1, 1) < 0)
+        if (ne_array_grow((void **)&c->toks, &b->tok_cap, c->n_toks + 1, sizeof(*c->toks)) < 0 ||
+            ne_array_grow((void **)&c->tags, &b->tag_cap, c->n_toks + 1, 1) < 0)
                 return -ENOMEM;
-        if (grow((void **)&c->text, &b->text_cap, c->text_len + tlen + 2, 1) < 0)
+        if (ne_array_grow((void **)&c->text, &b->text_cap, c->text_len + tlen + 2, 1) < 0)
                 return -ENOMEM;
         uint32_t flags = 0;
         if (!b->sent_open) {
@@ -181,7 +167,7 @@ int ne_conll_parse(const char *data, size_t len, struct ne_conll_corpus **ret, s
         b.c = calloc(1, sizeof(*b.c));
         if (!b.c)
                 return -ENOMEM;
-        if (grow((void **)&b.c->doc_start, &b.doc_cap, 2, sizeof(size_t)) < 0)
+        if (ne_array_grow((void **)&b.c->doc_start, &b.doc_cap, 2, sizeof(size_t)) < 0)
                 goto err_free;
         b.c->doc_start[0] = 0;
         b.c->doc_start[1] = 0;
@@ -203,7 +189,7 @@ int ne_conll_parse(const char *data, size_t len, struct ne_conll_corpus **ret, s
         b.c->doc_start[b.c->n_docs] = b.c->n_toks;
         if (b.c->n_toks == 0)
                 b.c->n_docs = 0;
-        if (grow((void **)&b.c->text, &b.text_cap, b.c->text_len + 1, 1) < 0) {
+        if (ne_array_grow((void **)&b.c->text, &b.text_cap, b.c->text_len + 1, 1) < 0) {
                 r = -ENOMEM;
                 goto err_free;
         }
@@ -225,7 +211,7 @@ int ne_conll_read_file(const char *path, struct ne_conll_corpus **ret, struct ne
         size_t len = 0, cap = 0;
         int r = 0;
         for (;;) {
-                if (grow((void **)&data, &cap, len + 65536, 1) < 0) {
+                if (ne_array_grow((void **)&data, &cap, len + 65536, 1) < 0) {
                         r = -ENOMEM;
                         goto out;
                 }

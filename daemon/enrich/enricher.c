@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ne/array.h"
 #include "ne/enricher.h"
 #include "ne/entities.h"
 #include "ne/ner.h"
@@ -126,27 +127,11 @@ void ne_enrich_ctx_free(struct ne_enrich_ctx *ctx)
         free(ctx);
 }
 
-/* Grows *arr to hold n elements of size elem; keeps contents. */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-        if (n <= *cap)
-                return 0;
-        size_t want = *cap ? *cap : 256;
-        while (want < n)
-                want *= 2;
-        void *p = realloc(*arr, want * elem);
-        if (!p)
-                return -ENOMEM;
-        *arr = p;
-        *cap = want;
-        return 0;
-}
-
 static int build_doc(struct ne_enrich_ctx *ctx, const struct ne_article *art, size_t *ret_len)
 {
         size_t tlen = strlen(art->title);
         size_t len = tlen + FIELD_SEP_LEN + art->body_len;
-        int r = grow((void **)&ctx->doc, &ctx->doc_cap, len + 1, 1);
+        int r = ne_array_grow((void **)&ctx->doc, &ctx->doc_cap, len + 1, 1);
         if (r < 0)
                 return r;
         memcpy(ctx->doc, art->title, tlen);
@@ -162,7 +147,7 @@ static int tokenize_doc(struct ne_enrich_ctx *ctx, size_t len, size_t *ret_n)
         /* Start from the typical density and grow on -E2BIG; the bound always suffices. */
         size_t want = len / 4 + 16;
         for (;;) {
-                int r = grow((void **)&ctx->toks, &ctx->toks_cap, want, sizeof(*ctx->toks));
+                int r = ne_array_grow((void **)&ctx->toks, &ctx->toks_cap, want, sizeof(*ctx->toks));
                 if (r < 0)
                         return r;
                 int n = ne_tokenize(ctx->doc, len, ctx->toks, ctx->toks_cap);
@@ -190,7 +175,7 @@ static int split_fields(struct ne_enrich_ctx *ctx, const struct ne_article *art,
         while (nt < n_toks && ctx->toks[nt].start < body_off)
                 nt++;
         size_t nb = n_toks - nt;
-        int r = grow((void **)&ctx->body_toks, &ctx->body_toks_cap, nb + 1,
+        int r = ne_array_grow((void **)&ctx->body_toks, &ctx->body_toks_cap, nb + 1,
                      sizeof(*ctx->body_toks));
         if (r < 0)
                 return r;
@@ -229,10 +214,10 @@ static int find_entities(const struct ne_enricher *enr, struct ne_enrich_ctx *ct
         int r = tokenize_doc(ctx, doc_len, &n_toks);
         if (r < 0)
                 return ne_diag_set(diag, r, "tokenizer rejected the article");
-        r = grow((void **)&ctx->spans, &ctx->spans_cap, n_toks + 1, sizeof(*ctx->spans));
+        r = ne_array_grow((void **)&ctx->spans, &ctx->spans_cap, n_toks + 1, sizeof(*ctx->spans));
         if (r < 0)
                 return r;
-        r = grow((void **)&ctx->ent_spans, &ctx->ent_spans_cap, ctx->spans_cap,
+        r = ne_array_grow((void **)&ctx->ent_spans, &ctx->ent_spans_cap, ctx->spans_cap,
                  sizeof(*ctx->ent_spans));
         if (r < 0)
                 return r;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ne/array.h"
 #include "ne/topic_train.h"
 #include "topic_trainset.h"
 
@@ -24,21 +25,6 @@ void ne_topic_train_opts_default(struct ne_topic_train_opts *o)
             .max_bytes = 16u << 20,
             .tag = "topics",
         };
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-        if (need <= *cap)
-                return 0;
-        size_t ncap = *cap ? *cap : 64;
-        while (ncap < need)
-                ncap *= 2;
-        void *np = realloc(*p, ncap * elem);
-        if (!np)
-                return -ENOMEM;
-        *p = np;
-        *cap = ncap;
-        return 0;
 }
 
 int ne_topic_trainset_new(const struct ne_topic_train_opts *o, struct ne_topic_trainset **ret)
@@ -97,7 +83,7 @@ static int64_t add_label(struct ne_topic_trainset *ts, const char *code)
                 return l;
         if (ts->n_labels >= NE_TOPIC_MAX_LABELS_TRAIN)
                 return -E2BIG;
-        if (grow((void **)&ts->codes, &ts->cap_labels, ts->n_labels + 1, sizeof(char *)) < 0)
+        if (ne_array_grow((void **)&ts->codes, &ts->cap_labels, ts->n_labels + 1, sizeof(char *)) < 0)
                 return -ENOMEM;
         size_t cap = ts->cap_labels;
         /* names grows in step with codes */
@@ -156,7 +142,7 @@ static int64_t vocab_id(struct ne_topic_trainset *ts, uint32_t key)
         if (ts->n_vocab >= NE_TOPIC_MAX_VOCAB)
                 return -E2BIG;
         size_t old_cap = ts->cap_vocab;
-        if (grow((void **)&ts->vkeys, &ts->cap_vocab, ts->n_vocab + 1, sizeof(uint32_t)) < 0)
+        if (ne_array_grow((void **)&ts->vkeys, &ts->cap_vocab, ts->n_vocab + 1, sizeof(uint32_t)) < 0)
                 return -ENOMEM;
         if (ts->cap_vocab != old_cap) {
                 uint32_t *nd = realloc(ts->vdf, ts->cap_vocab * sizeof(uint32_t));
@@ -178,7 +164,7 @@ static int64_t vocab_id(struct ne_topic_trainset *ts, uint32_t key)
 static int collect_key(uint32_t key, void *ud)
 {
         struct ne_topic_trainset *ts = ud;
-        if (grow((void **)&ts->tmp, &ts->cap_tmp, ts->n_tmp + 1, sizeof(uint32_t)) < 0)
+        if (ne_array_grow((void **)&ts->tmp, &ts->cap_tmp, ts->n_tmp + 1, sizeof(uint32_t)) < 0)
                 return -ENOMEM;
         ts->tmp[ts->n_tmp++] = key;
         return 0;
@@ -198,14 +184,14 @@ int ne_topic_trainset_add(struct ne_topic_trainset *ts, const char *const *label
                 return -EINVAL;
         if (len > NE_TOPIC_MAX_TEXT)
                 len = NE_TOPIC_MAX_TEXT; /* as prediction does */
-        if (grow((void **)&ts->doc_off, &ts->cap_docs, ts->n_docs + 2, sizeof(size_t)) < 0)
+        if (ne_array_grow((void **)&ts->doc_off, &ts->cap_docs, ts->n_docs + 2, sizeof(size_t)) < 0)
                 return -ENOMEM;
         size_t cap = ts->cap_docs;
         size_t *nl = realloc(ts->lab_off, cap * sizeof(size_t));
         if (!nl)
                 return -ENOMEM;
         ts->lab_off = nl;
-        if (grow((void **)&ts->lab, &ts->cap_lab, ts->lab_off[ts->n_docs] + n, sizeof(uint32_t)))
+        if (ne_array_grow((void **)&ts->lab, &ts->cap_lab, ts->lab_off[ts->n_docs] + n, sizeof(uint32_t)))
                 return -ENOMEM;
 
         ts->n_tmp = 0;
@@ -222,7 +208,7 @@ int ne_topic_trainset_add(struct ne_topic_trainset *ts, const char *const *label
                 if (id < 0)
                         return (int)id;
                 size_t old_cap = ts->cap_nnz;
-                if (grow((void **)&ts->fid, &ts->cap_nnz, nnz + 1, sizeof(uint32_t)) < 0)
+                if (ne_array_grow((void **)&ts->fid, &ts->cap_nnz, nnz + 1, sizeof(uint32_t)) < 0)
                         return -ENOMEM;
                 if (ts->cap_nnz != old_cap) {
                         uint32_t *nc = realloc(ts->fcnt, ts->cap_nnz * sizeof(uint32_t));
