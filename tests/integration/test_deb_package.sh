@@ -80,14 +80,16 @@ echo "== every needed shared library comes from a declared dependency"
 owner_of() {
         local p
         for p in "$1" "$(readlink -f "$1")" "${1/#\/usr\/lib\//\/lib\/}" "${1/#\/lib\//\/usr\/lib\/}"; do
-                dpkg -S "$p" 2>/dev/null | head -1 | cut -d: -f1 | grep . && return 0
+                dpkg -S "$p" 2>/dev/null | awk -F: 'NR == 1 {print $1}' | grep . && return 0
         done
         return 1
 }
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
 for soname in $(objdump -p "$tmp/build/newsenrichd" | awk '$1 == "NEEDED" {print $2}'); do
-        file=$(ldconfig -p | awk -v s="$soname" '$1 == s {print $NF; exit}')
+        # awk reads to the end: an early exit would kill ldconfig with SIGPIPE once its output
+        # outgrows the pipe buffer, and pipefail + set -e would then end the script silently.
+        file=$(ldconfig -p | awk -v s="$soname" '$1 == s && !found {print $NF; found = 1}')
         [[ -n $file ]] || fail "cannot resolve $soname"
         owner=$(owner_of "$file") || fail "no package owns $file"
         grep -qE "(^|, )$owner( |,|$)" <<<"$depends" || fail "$soname is in $owner, not in Depends"
