@@ -270,6 +270,31 @@ static void discard_log(const rd_kafka_t *rk, int level, const char *fac, const 
         (void)buf;
 }
 
+/* Points diag at the kafka.* line whose property librdkafka's cross-property error names (the
+ * longest name found, so "ssl.key.location" wins over "ssl.key"), or at "kafka" without a line
+ * when it names none: an operator should land on the line to fix. */
+static void blame(const struct ne_config *cfg, enum ne_kafka_scope scope, const char *errstr,
+                  struct ne_diag *diag)
+{
+        const struct ne_config_kafka *best = NULL;
+        size_t best_len = 0;
+        for (size_t i = 0; i < cfg->n_kafka; i++) {
+                const struct ne_config_kafka *kc = &cfg->kafka[i];
+                size_t len = strlen(kc->name);
+                if ((kc->scope == NE_KAFKA_BOTH || kc->scope == scope) && len > best_len &&
+                    strstr(errstr, kc->name)) {
+                        best = kc;
+                        best_len = len;
+                }
+        }
+        if (best) {
+                at(diag, best);
+        } else if (diag) {
+                snprintf(diag->key, sizeof(diag->key), "kafka");
+                diag->line = 0;
+        }
+}
+
 /* Creates and destroys a client from (a copy of) conf with no brokers: librdkafka checks the
  * properties against each other only in rd_kafka_new(). */
 static int dry_run(const struct ne_config *cfg, rd_kafka_conf_t *conf, rd_kafka_type_t type,
@@ -292,10 +317,8 @@ static int dry_run(const struct ne_config *cfg, rd_kafka_conf_t *conf, rd_kafka_
                                ? "librdkafka rejects the consumer configuration: "
                                : "librdkafka rejects the producer configuration: ",
                            errstr);
-                if (diag) {
-                        snprintf(diag->key, sizeof(diag->key), "kafka");
-                        diag->line = 0;
-                }
+                blame(cfg, type == RD_KAFKA_CONSUMER ? NE_KAFKA_CONSUMER : NE_KAFKA_PRODUCER,
+                      errstr, diag);
                 return -EINVAL;
         }
         /* rd_kafka_new() took conf. */

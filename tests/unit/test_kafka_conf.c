@@ -76,8 +76,8 @@ static struct bad_case bad_cases[] = {
     {"kafka.enable.auto.offset.store = 1\n", "kafka.enable.auto.offset.store", 8, "at-least-once"},
     {"kafka.producer.transactional.id = tx\n", "kafka.producer.transactional.id", 8,
      "requires transactional.id unset"},
-    /* checks librdkafka only makes when a client is created: no key to blame */
-    {"kafka.producer.max.in.flight = 100\n", "kafka", 0,
+    /* checks librdkafka only makes when a client is created: the key its message names */
+    {"kafka.producer.max.in.flight = 100\n", "kafka.producer.max.in.flight", 8,
      "`max.in.flight` must be set <= 5 when `enable.idempotence` is true"},
 };
 
@@ -199,6 +199,20 @@ Test(kafka_conf, bad_message_max_bytes_reported_by_librdkafka)
         cr_assert_eq(ne_kafka_conf_check(cfg, &diag), -EINVAL);
         cr_assert_str_eq(diag.key, "kafka.message.max.bytes");
         cr_assert_eq(diag.line, 8);
+        ne_config_free(cfg);
+}
+
+Test(kafka_conf, cross_property_error_names_the_line_librdkafka_blames)
+{
+        /* librdkafka checks the CA file only when it creates the client; the error names
+         * ssl.ca.location, so the operator is sent to that line, not to "kafka". */
+        struct ne_config *cfg = parse_ok(BASE "kafka.security.protocol = SSL\n"
+                                              "kafka.ssl.ca.location = /nonexistent/ca.pem\n");
+        struct ne_diag diag;
+        cr_assert_eq(ne_kafka_conf_check(cfg, &diag), -EINVAL);
+        cr_assert_str_eq(diag.key, "kafka.ssl.ca.location", "%s", diag.msg);
+        cr_assert_eq(diag.line, 9);
+        cr_assert(strstr(diag.msg, "ssl.ca.location") != NULL, "%s", diag.msg);
         ne_config_free(cfg);
 }
 
