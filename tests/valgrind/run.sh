@@ -64,8 +64,8 @@ export NE_SOURCE_DIR=$src NE_FIXTURES=$src/tests/fixtures NE_VG_REAL=$real
 export NEWSENRICHD=$src/tests/valgrind/newsenrichd-vg
 export NE_IT_TIMEOUT_SCALE=${NE_IT_TIMEOUT_SCALE:-20}
 
-# sum_field LOGS... : errors, definitely, indirectly, possibly lost bytes, and unchecked logs
-# (no leak summary: the process was killed) over the given valgrind logs.
+# sum_logs LOGS...: errors, definitely, indirectly and possibly lost bytes, unchecked logs
+# (no leak summary: the process was killed) and logs, over the given valgrind logs.
 sum_logs() {
         awk '
                 FNR == 1 { files++ }
