@@ -21,7 +21,7 @@ bad_rules() {
 }
 hup() {
         kill -HUP "$DPID"
-        sleep 1.5 # the main loop takes it on its next one-second tick
+        nap 1.5 # the main loop takes it on its next one-second tick
 }
 
 train() {
@@ -41,7 +41,7 @@ write_config "$WORK/run.conf" "http.port = $PORT" "pipeline.max_in_flight = 10" 
         "alerts.rules_file = $RULES" "alerts.topic = alerts" "alerts.schema_id = 3" \
         "models.ner = $WORK/ner.model"
 start_daemon 1 "$WORK/run.conf"
-sleep 2
+nap 2
 curl -sf "http://127.0.0.1:$PORT/metrics" | grep '^newsenrichd_model_info{model="ner"' \
         >"$WORK/model-v1" || fail "no model_info for ner"
 produce b1

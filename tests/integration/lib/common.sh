@@ -11,13 +11,17 @@ KCAT=${KCAT:-kcat}
 WORK=$(mktemp -d /tmp/ne-it.XXXXXX)
 PIDS=()
 GROUP=ne-it-$$
+# NE_IT_TIMEOUT_SCALE multiplies every wait below (default 1); tests/valgrind/run.sh raises it,
+# since the daemon runs 20-50x slower under valgrind.
+SCALE=${NE_IT_TIMEOUT_SCALE:-1}
+[[ $SCALE =~ ^[1-9][0-9]*$ ]] || { echo "NE_IT_TIMEOUT_SCALE must be a positive integer" >&2; exit 2; }
 
 cleanup() {
         local rc=$? i pid
         for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do # daemons first, the cluster last
                 pid=${PIDS[i]}
                 kill -TERM "$pid" 2>/dev/null || continue
-                for _ in $(seq 50); do
+                for _ in $(seq $((50 * SCALE))); do
                         kill -0 "$pid" 2>/dev/null || break
                         sleep 0.1
                 done
@@ -108,21 +112,21 @@ count() {
         "$KCAT" -C -b "$BS" -t "$1" -e -q -f 'x\n' 2>/dev/null | wc -l
 }
 
-# wait_count TOPIC N SECONDS: waits until TOPIC holds at least N messages.
+# wait_count TOPIC N SECONDS: waits until TOPIC holds at least N messages (SECONDS scaled).
 wait_count() {
-        local deadline=$((SECONDS + $3)) n
+        local deadline=$((SECONDS + $3 * SCALE)) n
         while :; do
                 n=$(count "$1")
                 ((n >= $2)) && return 0
-                ((SECONDS >= deadline)) && { echo "$1: $n of $2 after $3 s" >&2; return 1; }
+                ((SECONDS >= deadline)) && { echo "$1: $n of $2 after $(($3 * SCALE)) s" >&2; return 1; }
                 sleep 0.5
         done
 }
 
-# wait_stable TOPIC: waits (up to 30 s) until TOPIC's count has not changed for 3 s.
+# wait_stable TOPIC: waits (up to 30 s, scaled) until TOPIC's count has not changed for 3 s.
 wait_stable() {
         local last=-1 n same=0
-        for _ in $(seq 60); do
+        for _ in $(seq $((60 * SCALE))); do
                 n=$(count "$1")
                 if ((n == last)); then
                         same=$((same + 1))
@@ -146,6 +150,12 @@ start_daemon() {
         "$NEWSENRICHD" run --config "$2" --allow-root >"$WORK/daemon-$1.log" 2>&1 &
         DPID=$!
         PIDS+=("$DPID")
+}
+
+# nap SECONDS: sleep SECONDS times NE_IT_TIMEOUT_SCALE, for waits that give the daemon time to
+# act (join a group, commit), not for waits that let the clock move on.
+nap() {
+        sleep "$(awk -v s="$1" -v k="$SCALE" 'BEGIN { print s * k }')"
 }
 
 # stop_daemon: SIGTERM and wait; returns the exit status.
