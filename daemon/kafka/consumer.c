@@ -9,10 +9,12 @@
 
 #include "internal.h"
 #include "ne/log.h"
+#include "part_state.h"
 
 struct ne_consumer {
         rd_kafka_t *rk;
         struct ne_consumer_cbs cbs;
+        struct ne_part_state *parts; /* see part_state.h: which partitions may be paused */
         bool paused;
         bool closed;
         bool fatal;
@@ -47,6 +49,16 @@ static void on_assign(struct ne_consumer *c, rd_kafka_t *rk, rd_kafka_topic_part
         if (c->cbs.on_assign && (tps || parts->cnt == 0))
                 c->cbs.on_assign(c->cbs.opaque, tps, (size_t)parts->cnt);
         free(tps);
+        /* No pause or resume here: between assign and the start of a partition's fetch either
+         * one can cancel that start for good (part_state.h). A new partition is paused, if
+         * need be, when its first message arrives. */
+        for (int i = 0; i < parts->cnt; i++)
+                if (ne_part_state_assign(c->parts, parts->elems[i].topic,
+                                         parts->elems[i].partition) < 0)
+                        ne_log(NE_LOG_ERR, "kafka",
+                               "partition state: topic=%s partition=%d: cannot track; it will "
+                               "not be paused for back-pressure",
+                               parts->elems[i].topic, (int)parts->elems[i].partition);
         if (coop) {
                 log_rk_error("incremental assign", rd_kafka_incremental_assign(rk, parts));
         } else {
@@ -54,17 +66,31 @@ static void on_assign(struct ne_consumer *c, rd_kafka_t *rk, rd_kafka_topic_part
                 if (err)
                         ne_log(NE_LOG_ERR, "kafka", "assign failed: %s", rd_kafka_err2str(err));
         }
-        /* librdkafka keeps a partition's application pause flag across revoke and re-assign,
-         * and a resume while the partition was unassigned does not reach it: set the state
-         * explicitly, or a partition paused before a rebalance stays paused for good. */
-        if (parts->cnt > 0) {
-                if (c->paused)
-                        rd_kafka_pause_partitions(rk, parts);
-                else
-                        rd_kafka_resume_partitions(rk, parts);
-        }
         ne_log(NE_LOG_INFO, "kafka", "partitions assigned: count=%d protocol=%s", parts->cnt,
                coop ? "cooperative" : "eager");
+}
+
+/* Resumes the partitions of `parts` we paused, while they are still assigned, and forgets them:
+ * librdkafka keeps the application pause flag across revoke and re-assign, and a resume of an
+ * unassigned partition does not reach it, so a partition revoked while paused would come back
+ * paused for good. */
+static void release_parts(struct ne_consumer *c, rd_kafka_t *rk,
+                          const rd_kafka_topic_partition_list_t *parts)
+{
+        rd_kafka_topic_partition_list_t *paused = rd_kafka_topic_partition_list_new(parts->cnt);
+        for (int i = 0; i < parts->cnt; i++) {
+                const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+                uint8_t *flags = ne_part_state_get(c->parts, tp->topic, tp->partition);
+                if (!flags)
+                        continue;
+                if ((*flags & NE_PART_PAUSED) && paused)
+                        rd_kafka_topic_partition_list_add(paused, tp->topic, tp->partition);
+                *flags = 0;
+        }
+        if (paused && paused->cnt > 0)
+                rd_kafka_resume_partitions(rk, paused);
+        if (paused)
+                rd_kafka_topic_partition_list_destroy(paused);
 }
 
 static void on_revoke(struct ne_consumer *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
@@ -75,6 +101,7 @@ static void on_revoke(struct ne_consumer *c, rd_kafka_t *rk, rd_kafka_topic_part
         if (c->cbs.on_revoke && (tps || parts->cnt == 0))
                 c->cbs.on_revoke(c->cbs.opaque, tps, (size_t)parts->cnt, lost);
         free(tps);
+        release_parts(c, rk, parts);
         if (coop) {
                 log_rk_error("incremental unassign", rd_kafka_incremental_unassign(rk, parts));
         } else {
@@ -167,6 +194,9 @@ int ne_consumer_new(const struct ne_config *cfg, const struct ne_consumer_cbs *c
                 return -ENOMEM;
         if (cbs)
                 c->cbs = *cbs;
+        r = ne_part_state_new(&c->parts);
+        if (r < 0)
+                goto err_free;
         r = ne_kafka_conf_build(cfg, NE_KAFKA_CONSUMER, &conf, diag);
         if (r < 0)
                 goto err_free;
@@ -195,6 +225,7 @@ err_conf:
 err_free:
         if (c->rk)
                 rd_kafka_destroy(c->rk);
+        ne_part_state_free(c->parts);
         free(c);
         return r;
 }
@@ -205,6 +236,26 @@ static int fatal_error(struct ne_consumer *c, struct ne_diag *diag)
         rd_kafka_resp_err_t err = rd_kafka_fatal_error(c->rk, errstr, sizeof(errstr));
         return ne_diag_set(diag, -ENOTRECOVERABLE, "consumer fatal error: %s: %s",
                            rd_kafka_err2name(err), errstr);
+}
+
+/* Marks the message's partition as fetching; while the consumer is paused, pauses it now that
+ * its fetch has started (the first message of a partition that was not fetching yet when the
+ * rest were paused). */
+static void first_message_of(struct ne_consumer *c, const rd_kafka_message_t *rkm)
+{
+        uint8_t *flags = ne_part_state_get(c->parts, rd_kafka_topic_name(rkm->rkt), rkm->partition);
+        if (!flags || (*flags & NE_PART_STARTED))
+                return;
+        *flags |= NE_PART_STARTED;
+        if (!c->paused)
+                return;
+        rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+        if (!one)
+                return;
+        rd_kafka_topic_partition_list_add(one, rd_kafka_topic_name(rkm->rkt), rkm->partition);
+        if (rd_kafka_pause_partitions(c->rk, one) == RD_KAFKA_RESP_ERR_NO_ERROR)
+                *flags |= NE_PART_PAUSED;
+        rd_kafka_topic_partition_list_destroy(one);
 }
 
 int ne_consumer_poll(struct ne_consumer *c, int timeout_ms, struct ne_kafka_msg *ret_msg,
@@ -231,6 +282,7 @@ int ne_consumer_poll(struct ne_consumer *c, int timeout_ms, struct ne_kafka_msg 
                 rd_kafka_message_destroy(rkm);
                 return 0;
         }
+        first_message_of(c, rkm);
         ne_kafka_msg_wrap(ret_msg, rkm);
         return 1;
 }
@@ -262,17 +314,38 @@ int ne_consumer_commit(struct ne_consumer *c, struct ne_diag *diag)
         return ne_diag_set(diag, -EIO, "commit: %s", rd_kafka_err2str(err));
 }
 
+struct flip {
+        rd_kafka_topic_partition_list_t *list;
+        bool pause;
+};
+
+static void collect(void *opaque, const char *topic, int32_t partition, uint8_t *flags)
+{
+        struct flip *f = opaque;
+        if (f->pause == !!(*flags & NE_PART_PAUSED))
+                return;
+        if (f->pause)
+                *flags |= NE_PART_PAUSED;
+        else
+                *flags &= (uint8_t)~NE_PART_PAUSED;
+        rd_kafka_topic_partition_list_add(f->list, topic, partition);
+}
+
 int ne_consumer_pause(struct ne_consumer *c, bool pause)
 {
-        rd_kafka_topic_partition_list_t *parts = NULL;
+        /* Only partitions that are fetching (have delivered a message since assignment):
+         * see part_state.h. The others are paused by first_message_of(). */
+        struct flip f = {.list = rd_kafka_topic_partition_list_new(16), .pause = pause};
+        if (!f.list)
+                return -ENOMEM;
         c->paused = pause;
-        rd_kafka_resp_err_t err = rd_kafka_assignment(c->rk, &parts);
-        if (err)
-                return -EIO;
-        if (parts->cnt > 0)
-                err = pause ? rd_kafka_pause_partitions(c->rk, parts)
-                            : rd_kafka_resume_partitions(c->rk, parts);
-        rd_kafka_topic_partition_list_destroy(parts);
+        ne_part_state_each(c->parts, NE_PART_ASSIGNED | (pause ? NE_PART_STARTED : NE_PART_PAUSED),
+                           collect, &f);
+        rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (f.list->cnt > 0)
+                err = pause ? rd_kafka_pause_partitions(c->rk, f.list)
+                            : rd_kafka_resume_partitions(c->rk, f.list);
+        rd_kafka_topic_partition_list_destroy(f.list);
         return err ? -EIO : 0;
 }
 
@@ -319,5 +392,6 @@ void ne_consumer_free(struct ne_consumer *c)
                 ne_consumer_close(c);
                 rd_kafka_destroy(c->rk);
         }
+        ne_part_state_free(c->parts);
         free(c);
 }

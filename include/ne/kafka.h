@@ -88,8 +88,10 @@ int ne_consumer_store(struct ne_consumer *c, const struct ne_offset_pos *pos, si
  * -EIO with diag. */
 int ne_consumer_commit(struct ne_consumer *c, struct ne_diag *diag);
 
-/* Pauses (true) or resumes (false) fetching on every assigned partition, and on partitions
- * assigned later while paused. Rebalance events are still served while paused. 0 or -EIO. */
+/* Pauses (true) or resumes (false) fetching on every assigned partition; a partition whose
+ * fetch has not started yet (nothing delivered since its assignment) is paused when its first
+ * message arrives, so up to one fetch per such partition still comes in while paused.
+ * Rebalance events are still served while paused. 0, -ENOMEM or -EIO. */
 int ne_consumer_pause(struct ne_consumer *c, bool pause);
 
 /* Calls cb once per assigned partition with its lag: messages between the consumer's position

@@ -29,8 +29,9 @@ produce batch
 produced=$(count in)
 echo "produced: inputs=$produced partitions in=$P_IN out=$P_OUT"
 
+PORT=$((20000 + RANDOM % 20000))
 conf=("models.ner = ${NE_MODELS_NER:-}" "models.topics = ${NE_MODELS_TOPICS:-}"
-        "pipeline.workers = ${NE_WORKERS:-1}")
+        "pipeline.workers = ${NE_WORKERS:-1}" "http.port = $PORT")
 write_config "$WORK/run.conf" "${conf[@]}"
 slow=()
 if ((${CHAOS_SLOW:-1})); then slow=("pipeline.max_in_flight = 100" "kafka.producer.linger.ms = 50"); fi
@@ -49,7 +50,13 @@ for ((k = 1; k <= KILLS; k++)); do
         ((outs < N)) || echo "warning: kill $k came after the last output"
         start_daemon "$k" "$WORK/$( ((k < KILLS)) && echo kill || echo run).conf"
 done
-wait_count out "$N" $((120 + N / 200)) || fail "outputs missing after the last restart"
+# lag_report: the last daemon's view of every input partition it holds a lag for, to tell a
+# stalled consumer (lag > 0, nothing moving) from offsets committed past lost work (lag 0).
+lag_report() {
+        curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^newsenrichd_(consumer_lag|in_flight|assigned)' |
+                awk '$2 != 0' | head -n 80 || echo "no /metrics from the last daemon"
+}
+wait_count out "$N" $((120 + N / 200)) || { lag_report; fail "outputs missing after the last restart"; }
 wait_count dlq 36 60 || fail "dead letters missing"
 wait_stable out || fail "outputs keep coming"
 stop_daemon || fail "last daemon exited with status $? after SIGTERM"
