@@ -8,10 +8,10 @@ source "$(dirname "$0")/lib/fault.sh"
 
 fault_start
 fault_traffic
+mid_stream
 ctl produce-errors 10 NOT_LEADER_OR_FOLLOWER
 ctl produce-errors 10 REQUEST_TIMED_OUT
 ctl produce-errors 10 NOT_ENOUGH_REPLICAS
-mid_stream
 fault_finish
 grep -qx 'newsenrichd_produce_errors_total 0' "$WORK/metrics" || fail "a delivery failed"
 retries=$(awk '$1 == "newsenrichd_kafka_produce_retries_total" { print $2 }' "$WORK/metrics")
