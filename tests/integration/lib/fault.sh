@@ -9,6 +9,7 @@
 #                       (check_outputs.py) finds every input id and counts duplicates
 
 CTL=$WORK/ctl
+T0=$SECONDS
 FAULT_N1=${FAULT_N1:-200}  # first batch: before the fault
 FAULT_N2=${FAULT_N2:-1200} # second batch: the fault hits it
 PORT=$((20000 + RANDOM % 20000))
