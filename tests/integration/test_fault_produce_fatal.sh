@@ -3,14 +3,14 @@
 # mid-stream. The daemon's promise (daemon/pipeline.c): a failed delivery is final, its input is
 # never acknowledged, the pipeline stops and the process exits non-zero for its supervisor to
 # restart it. After a restart (as systemd's Restart=on-failure does) nothing is lost: no offset
-# was committed past the undelivered inputs.
+# was committed past the undelivered inputs. The error is queued on the output's broker (which
+# leads nothing else) before the second batch, so it hits the daemon's produce requests.
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/fault.sh"
 
-fault_start
+FAULT_SPLIT=1 fault_start
+ctl broker-errors 3 produce 1 TOPIC_AUTHORIZATION_FAILED
 fault_traffic
-mid_stream
-ctl produce-errors 1 TOPIC_AUTHORIZATION_FAILED
 rc=0
 timeout 60 tail --pid="$DPID" -f /dev/null || fail "the daemon did not stop on a failed delivery"
 wait "$DPID" || rc=$?

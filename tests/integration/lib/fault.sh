@@ -61,10 +61,22 @@ rss() {
         awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# split_leaders: broker 1 leads the input and dead-letter partitions, broker 2 coordinates the
+# group, broker 3 leads the output partitions and nothing else; so a fault on broker 3 hits
+# the daemon's producer alone, never kcat.
+split_leaders() {
+        local p
+        for p in 0 1 2 3; do ctl leader in "$p" 1; done
+        for p in 0 1 2; do ctl leader out "$p" 3; done
+        ctl leader dlq 0 1
+        ctl coordinator group "$GROUP" 2
+}
+
 # fault_start [EXTRA CONFIG LINES...]: cluster, both batches generated, daemon running and the
-# first batch through it. Sets $DPID, $T0.
+# first batch through it. Sets $DPID, $T0. FAULT_SPLIT=1: split_leaders first.
 fault_start() {
         start_fault_cluster in:4 out:3 dlq:1
+        if [[ ${FAULT_SPLIT:-0} == 1 ]]; then split_leaders >/dev/null; fi
         gen b1 --json "$FAULT_N1" --malformed --prefix b1- --seed 1 &
         gen b2 --json "$FAULT_N2" --prefix b2- --seed 2
         wait $! || fail "gen b1"
