@@ -1,6 +1,7 @@
 /* What the librdkafka clients report about broker trouble, turned into the daemon's metrics:
  * error callbacks (brokers down, transport errors), failed offset commits, and produce
- * retries, which librdkafka performs silently and only shows in its statistics JSON. Counts and logs once per event class, rate-limited; decides nothing. */
+ * retries, which librdkafka performs silently and only shows in its statistics JSON. Counts and
+ * logs once per event class, rate-limited; decides nothing. */
 #include <cJSON.h>
 #include <errno.h>
 #include <string.h>
@@ -32,7 +33,8 @@ void ne_kafka_commit_result(struct ne_metrics *m, rd_kafka_resp_err_t err,
                 ne_metrics_inc(m, NE_METRIC_KAFKA_COMMIT_ERRORS);
         /* A failed commit costs duplicates after a restart, never a loss; the next one retries. */
         ne_log_ratelimited(&rl, 5, 10, NE_LOG_WARNING, "kafka",
-                           "consumer: offset commit failed, will retry: %s", rd_kafka_err2name(err));
+                           "consumer: offset commit failed, will retry: %s",
+                           rd_kafka_err2name(err));
 }
 
 /* Per partition, txmsgs counts every transmission and msgs every message produced, so their

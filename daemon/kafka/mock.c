@@ -147,8 +147,8 @@ int ne_mock_cluster_apply(struct ne_mock_cluster *mc, const struct ne_mock_cmd *
                     (r = resolve_error(cmd->error, &code, diag)) < 0)
                         return r;
                 for (int i = 0; i < cmd->count && !err; i++)
-                        err = rd_kafka_mock_broker_push_request_error_rtts(
-                            m, cmd->broker, cmd->api, 1, code, cmd->rtt_ms);
+                        err = rd_kafka_mock_broker_push_request_error_rtts(m, cmd->broker, cmd->api,
+                                                                           1, code, cmd->rtt_ms);
                 break;
         case NE_MOCK_CMD_CLEAR_ERRORS:
                 rd_kafka_mock_clear_request_errors(m, cmd->api);
@@ -168,8 +168,7 @@ int ne_mock_cluster_apply(struct ne_mock_cluster *mc, const struct ne_mock_cmd *
         case NE_MOCK_CMD_LEADER:
                 if (cmd->broker != -1 && (r = check_broker(mc, cmd->broker, diag)) < 0)
                         return r;
-                err = rd_kafka_mock_partition_set_leader(m, cmd->name, cmd->partition,
-                                                         cmd->broker);
+                err = rd_kafka_mock_partition_set_leader(m, cmd->name, cmd->partition, cmd->broker);
                 break;
         case NE_MOCK_CMD_COORDINATOR:
                 if ((r = check_broker(mc, cmd->broker, diag)) < 0)

@@ -17,9 +17,9 @@ static const struct {
         const char *name;
         int16_t api;
 } apis[] = {
-    {"produce", 0},         {"fetch", 1},           {"listoffsets", 2},  {"metadata", 3},
-    {"offsetcommit", 8},    {"commit", 8},          {"offsetfetch", 9},  {"findcoordinator", 10},
-    {"joingroup", 11},      {"heartbeat", 12},      {"leavegroup", 13},  {"syncgroup", 14},
+    {"produce", 0},         {"fetch", 1},      {"listoffsets", 2}, {"metadata", 3},
+    {"offsetcommit", 8},    {"commit", 8},     {"offsetfetch", 9}, {"findcoordinator", 10},
+    {"joingroup", 11},      {"heartbeat", 12}, {"leavegroup", 13}, {"syncgroup", 14},
     {"initproducerid", 22},
 };
 
@@ -99,8 +99,7 @@ static const struct spec specs[] = {
     {"broker-up", NE_MOCK_CMD_BROKER_UP, -1, 1, 1, "broker-up BROKER"},
     {"rtt", NE_MOCK_CMD_RTT, -1, 2, 2, "rtt BROKER MS"},
     {"leader", NE_MOCK_CMD_LEADER, -1, 3, 3, "leader TOPIC PARTITION BROKER"},
-    {"coordinator", NE_MOCK_CMD_COORDINATOR, -1, 3, 3,
-     "coordinator group|transaction KEY BROKER"},
+    {"coordinator", NE_MOCK_CMD_COORDINATOR, -1, 3, 3, "coordinator group|transaction KEY BROKER"},
     {"topic-error", NE_MOCK_CMD_TOPIC_ERROR, -1, 2, 2, "topic-error TOPIC ERROR"},
 };
 

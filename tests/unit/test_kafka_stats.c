@@ -28,9 +28,10 @@ Test(kafka_stats, tx_retries)
                              "\"dlq\":{\"partitions\":{\"0\":{\"txmsgs\":7,\"msgs\":5}}}}}"),
                      120 + 150 + 2);
         /* Messages queued but not sent yet make msgs larger: counted as 0, not negative. */
-        cr_assert_eq(retries("{\"topics\":{\"out\":{\"partitions\":{"
-                             "\"0\":{\"txmsgs\":10,\"msgs\":50},\"1\":{\"txmsgs\":4,\"msgs\":1}}}}}"),
-                     3);
+        cr_assert_eq(
+            retries("{\"topics\":{\"out\":{\"partitions\":{"
+                    "\"0\":{\"txmsgs\":10,\"msgs\":50},\"1\":{\"txmsgs\":4,\"msgs\":1}}}}}"),
+            3);
         /* Wrong types are skipped, not trusted. */
         cr_assert_eq(retries("{\"topics\":{\"out\":{\"partitions\":{"
                              "\"0\":{\"txmsgs\":\"9\",\"msgs\":1},\"1\":[1,2]}}}}"),
@@ -42,8 +43,8 @@ Test(kafka_stats, malformed)
         uint64_t n = 77;
         const char *bad[] = {"", "{", "{\"topics\":", "not json"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                cr_assert_eq(ne_kafka_stats_tx_retries(bad[i], strlen(bad[i]), &n), -EINVAL,
-                             "'%s'", bad[i]);
+                cr_assert_eq(ne_kafka_stats_tx_retries(bad[i], strlen(bad[i]), &n), -EINVAL, "'%s'",
+                             bad[i]);
                 cr_assert_eq(n, 77);
         }
         /* The length bounds the parse: a valid prefix of a longer buffer. */

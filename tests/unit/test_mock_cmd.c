@@ -146,8 +146,7 @@ static struct bad bad_lines[] = {
 
 ParameterizedTestParameters(mock_cmd, refused)
 {
-        return cr_make_param_array(struct bad, bad_lines,
-                                   sizeof(bad_lines) / sizeof(bad_lines[0]));
+        return cr_make_param_array(struct bad, bad_lines, sizeof(bad_lines) / sizeof(bad_lines[0]));
 }
 
 ParameterizedTest(struct bad *b, mock_cmd, refused)
@@ -192,10 +191,19 @@ Test(mock_cmd, apply)
         cr_assert_eq(ne_mock_cluster_new(3, &mc, &diag), 0, "%s", diag.msg);
         cr_assert_eq(ne_mock_cluster_create_topic(mc, "t", 2, &diag), 0, "%s", diag.msg);
         static const char *const good[] = {
-            "ping", "produce-errors 2 REQUEST_TIMED_OUT", "fetch-errors 1 ERR_NOT_LEADER_OR_FOLLOWER",
-            "commit-errors 1 27", "broker-errors 2 produce 2 NOT_ENOUGH_REPLICAS 10",
-            "clear-errors produce", "broker-down 2", "broker-up 2", "rtt 3 50", "rtt 3 0",
-            "leader t 1 3", "coordinator group g 2", "topic-error t NO_ERROR",
+            "ping",
+            "produce-errors 2 REQUEST_TIMED_OUT",
+            "fetch-errors 1 ERR_NOT_LEADER_OR_FOLLOWER",
+            "commit-errors 1 27",
+            "broker-errors 2 produce 2 NOT_ENOUGH_REPLICAS 10",
+            "clear-errors produce",
+            "broker-down 2",
+            "broker-up 2",
+            "rtt 3 50",
+            "rtt 3 0",
+            "leader t 1 3",
+            "coordinator group g 2",
+            "topic-error t NO_ERROR",
         };
         for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
                 struct ne_mock_cmd c;
