@@ -787,12 +787,13 @@ int ne_pipeline_new(const struct ne_config *cfg, const struct ne_processor *proc
                 ne_diag_set(diag, r, "processor %s: workers: %s", proc->ops->name, strerror(-r));
                 goto err_free;
         }
-        struct ne_producer_cbs pcbs = {.opaque = pl, .on_delivery = on_delivery};
+        struct ne_producer_cbs pcbs = {
+            .opaque = pl, .metrics = pl->metrics, .on_delivery = on_delivery};
         r = ne_producer_new(cfg, &pcbs, &pl->producer, diag);
         if (r < 0)
                 goto err_free;
         struct ne_consumer_cbs ccbs = {
-            .opaque = pl, .on_assign = on_assign, .on_revoke = on_revoke};
+            .opaque = pl, .metrics = pl->metrics, .on_assign = on_assign, .on_revoke = on_revoke};
         r = ne_consumer_new(cfg, &ccbs, &pl->consumer, diag);
         if (r < 0)
                 goto err_free;

@@ -144,9 +144,19 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 c->fatal = true;
                 return; /* reported by ne_consumer_poll with the underlying error */
         }
+        ne_kafka_count_error(c->cbs.metrics);
         /* Everything else (brokers down, resolution failures) librdkafka retries by itself. */
         ne_log_ratelimited(&rl, 5, 10, NE_LOG_WARNING, "kafka", "consumer: %s: %s",
                            rd_kafka_err2name(err), reason);
+}
+
+/* Auto-commits and ne_consumer_commit alike end here (served by consumer_poll). */
+static void offset_commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+        struct ne_consumer *c = opaque;
+        (void)rk;
+        ne_kafka_commit_result(c->cbs.metrics, err, offsets);
 }
 
 static int set_defaults(const struct ne_config *cfg, rd_kafka_conf_t *conf, struct ne_diag *diag)
@@ -206,6 +216,7 @@ int ne_consumer_new(const struct ne_config *cfg, const struct ne_consumer_cbs *c
         rd_kafka_conf_set_opaque(conf, c);
         rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
         rd_kafka_conf_set_error_cb(conf, error_cb);
+        rd_kafka_conf_set_offset_commit_cb(conf, offset_commit_cb);
         rd_kafka_conf_set_log_cb(conf, ne_kafka_log_cb);
         c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
         if (!c->rk) {

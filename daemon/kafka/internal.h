@@ -35,4 +35,18 @@ void ne_kafka_msg_wrap(struct ne_kafka_msg *msg, rd_kafka_message_t *rkm);
 rd_kafka_headers_t *ne_kafka_headers_build(const struct ne_kafka_msg *carry, const char *skip,
                                            const struct ne_kafka_header *extra, size_t n_extra);
 
+struct ne_metrics;
+
+/* daemon/kafka/client_stats.c. Counts one librdkafka error callback; `m` may be NULL. */
+void ne_kafka_count_error(struct ne_metrics *m);
+
+/* An offset commit's result (offset_commit_cb): counts and logs (rate-limited) a failure of
+ * the request or of any partition in `offsets` (may be NULL); "nothing to commit" is none. */
+void ne_kafka_commit_result(struct ne_metrics *m, rd_kafka_resp_err_t err,
+                            const rd_kafka_topic_partition_list_t *offsets);
+
+/* Messages transmitted more than once so far, from a librdkafka statistics document (per
+ * partition txmsgs - msgs, summed). 0 or -EINVAL. */
+int ne_kafka_stats_tx_retries(const char *json, size_t len, uint64_t *ret);
+
 #endif

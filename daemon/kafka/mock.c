@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "internal.h"
@@ -14,10 +15,12 @@
 #include <librdkafka/rdkafka_mock.h> /* after rdkafka.h, which internal.h includes */
 
 #include "ne/mock.h"
+#include "ne/mock_cmd.h"
 
 struct ne_mock_cluster {
         rd_kafka_t *rk; /* the handle that owns the cluster; never used to produce */
         rd_kafka_mock_cluster_t *mcluster;
+        int brokers; /* ids 1..brokers */
 };
 
 static rd_kafka_conf_t *quiet_conf(void)
@@ -56,6 +59,7 @@ int ne_mock_cluster_new(int brokers, struct ne_mock_cluster **ret, struct ne_dia
                 free(mc);
                 return ne_diag_set(diag, -EIO, "mock cluster could not start");
         }
+        mc->brokers = brokers;
         *ret = mc;
         return 0;
 }
@@ -81,6 +85,107 @@ void ne_mock_cluster_fail_produce(struct ne_mock_cluster *mc, size_t n)
         for (size_t i = 0; i < n; i++)
                 rd_kafka_mock_push_request_errors(mc->mcluster, 0 /* Produce */, 1,
                                                   RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+}
+
+/* A librdkafka error name ("NOT_LEADER_OR_FOLLOWER", with or without "ERR_" or
+ * "RD_KAFKA_RESP_ERR_") or number; internal (negative, client-side) codes are refused, since a
+ * broker never sends them. */
+static int resolve_error(const char *name, rd_kafka_resp_err_t *ret, struct ne_diag *diag)
+{
+        const struct rd_kafka_err_desc *descs;
+        size_t n;
+        char *end;
+        long v = strtol(name, &end, 10);
+        if (*name && !*end) {
+                if (v < 0 || v > 1000)
+                        return ne_diag_set(diag, -EINVAL, "error code %ld is not a broker error",
+                                           v);
+                *ret = (rd_kafka_resp_err_t)v;
+                return 0;
+        }
+        if (strncasecmp(name, "RD_KAFKA_RESP_", 14) == 0)
+                name += 14;
+        if (strncasecmp(name, "ERR_", 4) == 0)
+                name += 4;
+        /* Kafka renamed error 6 in KIP-392; librdkafka 2.0 still knows only the old name. */
+        if (strcasecmp(name, "NOT_LEADER_OR_FOLLOWER") == 0)
+                name = "NOT_LEADER_FOR_PARTITION";
+        rd_kafka_get_err_descs(&descs, &n);
+        for (size_t i = 0; i < n; i++)
+                if (descs[i].name && descs[i].code >= 0 && strcasecmp(descs[i].name, name) == 0) {
+                        *ret = descs[i].code;
+                        return 0;
+                }
+        return ne_diag_set(diag, -EINVAL, "unknown broker error '%s'", name);
+}
+
+static int check_broker(const struct ne_mock_cluster *mc, int32_t broker, struct ne_diag *diag)
+{
+        if (broker < 1 || broker > mc->brokers)
+                return ne_diag_set(diag, -EINVAL, "no broker %d (brokers are 1..%d)", (int)broker,
+                                   mc->brokers);
+        return 0;
+}
+
+int ne_mock_cluster_apply(struct ne_mock_cluster *mc, const struct ne_mock_cmd *cmd,
+                          struct ne_diag *diag)
+{
+        rd_kafka_mock_cluster_t *m = mc->mcluster;
+        rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR, err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        int r;
+        switch (cmd->kind) {
+        case NE_MOCK_CMD_PING:
+                return 0;
+        case NE_MOCK_CMD_REQUEST_ERRORS:
+                if ((r = resolve_error(cmd->error, &code, diag)) < 0)
+                        return r;
+                for (int i = 0; i < cmd->count; i++)
+                        rd_kafka_mock_push_request_errors(m, cmd->api, 1, code);
+                return 0;
+        case NE_MOCK_CMD_BROKER_ERRORS:
+                if ((r = check_broker(mc, cmd->broker, diag)) < 0 ||
+                    (r = resolve_error(cmd->error, &code, diag)) < 0)
+                        return r;
+                for (int i = 0; i < cmd->count && !err; i++)
+                        err = rd_kafka_mock_broker_push_request_error_rtts(m, cmd->broker, cmd->api,
+                                                                           1, code, cmd->rtt_ms);
+                break;
+        case NE_MOCK_CMD_CLEAR_ERRORS:
+                rd_kafka_mock_clear_request_errors(m, cmd->api);
+                return 0;
+        case NE_MOCK_CMD_BROKER_DOWN:
+        case NE_MOCK_CMD_BROKER_UP:
+        case NE_MOCK_CMD_RTT:
+                if ((r = check_broker(mc, cmd->broker, diag)) < 0)
+                        return r;
+                if (cmd->kind == NE_MOCK_CMD_BROKER_DOWN)
+                        err = rd_kafka_mock_broker_set_down(m, cmd->broker);
+                else if (cmd->kind == NE_MOCK_CMD_BROKER_UP)
+                        err = rd_kafka_mock_broker_set_up(m, cmd->broker);
+                else
+                        err = rd_kafka_mock_broker_set_rtt(m, cmd->broker, cmd->rtt_ms);
+                break;
+        case NE_MOCK_CMD_LEADER:
+                if (cmd->broker != -1 && (r = check_broker(mc, cmd->broker, diag)) < 0)
+                        return r;
+                err = rd_kafka_mock_partition_set_leader(m, cmd->name, cmd->partition, cmd->broker);
+                break;
+        case NE_MOCK_CMD_COORDINATOR:
+                if ((r = check_broker(mc, cmd->broker, diag)) < 0)
+                        return r;
+                err = rd_kafka_mock_coordinator_set(m, cmd->coord_type, cmd->name, cmd->broker);
+                break;
+        case NE_MOCK_CMD_TOPIC_ERROR:
+                if ((r = resolve_error(cmd->error, &code, diag)) < 0)
+                        return r;
+                rd_kafka_mock_topic_set_error(m, cmd->name, code);
+                return 0;
+        default:
+                return ne_diag_set(diag, -EINVAL, "unknown command kind %d", (int)cmd->kind);
+        }
+        if (err)
+                return ne_diag_set(diag, -EIO, "%s", rd_kafka_err2str(err));
+        return 0;
 }
 
 void ne_mock_cluster_free(struct ne_mock_cluster *mc)

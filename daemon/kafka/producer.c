@@ -11,11 +11,13 @@
 
 #include "internal.h"
 #include "ne/log.h"
+#include "ne/metrics.h"
 
 struct ne_producer {
         rd_kafka_t *rk;
         struct ne_producer_cbs cbs;
         bool fatal;
+        uint64_t tx_retries; /* the last statistics' sum, to add only the growth */
 };
 
 static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
@@ -40,8 +42,24 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
                 p->fatal = true;
                 return; /* the owner asks ne_producer_is_fatal and reports the real cause */
         }
+        ne_kafka_count_error(p->cbs.metrics);
         ne_log_ratelimited(&rl, 5, 10, NE_LOG_WARNING, "kafka", "producer: %s: %s",
                            rd_kafka_err2name(err), reason);
+}
+
+/* Served by rd_kafka_poll on the owner's thread; returns 0 so librdkafka frees the JSON. */
+static int stats_cb(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+        struct ne_producer *p = opaque;
+        uint64_t sum;
+        (void)rk;
+        if (p->cbs.metrics && ne_kafka_stats_tx_retries(json, len, &sum) == 0 &&
+            sum > p->tx_retries) {
+                ne_metrics_add(p->cbs.metrics, NE_METRIC_KAFKA_PRODUCE_RETRIES,
+                               sum - p->tx_retries);
+                p->tx_retries = sum;
+        }
+        return 0;
 }
 
 int ne_producer_new(const struct ne_config *cfg, const struct ne_producer_cbs *cbs,
@@ -76,6 +94,13 @@ int ne_producer_new(const struct ne_config *cfg, const struct ne_producer_cbs *c
                         r = ne_kafka_conf_set(conf, defaults[i][0], defaults[i][1], diag);
         if (r < 0)
                 goto err_conf;
+        if (r == 0 && p->cbs.metrics &&
+            !ne_kafka_conf_user_set(cfg, NE_KAFKA_PRODUCER, "statistics.interval.ms", NULL))
+                r = ne_kafka_conf_set(conf, "statistics.interval.ms", "1000", diag);
+        if (r < 0)
+                goto err_conf;
+        if (p->cbs.metrics)
+                rd_kafka_conf_set_stats_cb(conf, stats_cb);
         rd_kafka_conf_set_opaque(conf, p);
         rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
         rd_kafka_conf_set_error_cb(conf, error_cb);

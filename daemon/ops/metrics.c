@@ -444,6 +444,12 @@ static const struct {
      "Consumer group rebalances (assignments and revocations)."},
     {NE_METRIC_PRODUCE_ERRORS, "newsenrichd_produce_errors_total",
      "Messages whose delivery to Kafka failed."},
+    {NE_METRIC_KAFKA_CLIENT_ERRORS, "newsenrichd_kafka_client_errors_total",
+     "Errors librdkafka reported and retries by itself (brokers down, transport)."},
+    {NE_METRIC_KAFKA_COMMIT_ERRORS, "newsenrichd_kafka_commit_errors_total",
+     "Failed offset commits (retried with the next commit)."},
+    {NE_METRIC_KAFKA_PRODUCE_RETRIES, "newsenrichd_kafka_produce_retries_total",
+     "Produce requests librdkafka sent again after a retriable error or timeout."},
 };
 
 static int render_counters(struct ne_metrics *m, struct ne_buf *out)

@@ -60,8 +60,13 @@ struct ne_consumer;
  * polling thread, before librdkafka's assignment changes. on_revoke must finish what it needs
  * to (drain in-flight work, store and commit offsets) before returning: the partitions are
  * given up right after. `lost` means they are already owned elsewhere; committing is futile. */
+struct ne_metrics;
+
 struct ne_consumer_cbs {
         void *opaque;
+        /* Optional (borrowed, must outlive the consumer): counts client errors and failed
+         * offset commits (newsenrichd_kafka_{client,commit}_errors_total). */
+        struct ne_metrics *metrics;
         void (*on_assign)(void *opaque, const struct ne_kafka_tp *tps, size_t n);
         void (*on_revoke)(void *opaque, const struct ne_kafka_tp *tps, size_t n, bool lost);
 };
@@ -117,6 +122,11 @@ struct ne_producer;
  * ne_producer_poll()/ne_producer_flush() on the polling thread. */
 struct ne_producer_cbs {
         void *opaque;
+        /* Optional (borrowed, must outlive the producer): counts client errors and produce
+         * retries (newsenrichd_kafka_{client_errors,produce_retries}_total); with it the
+         * producer emits librdkafka statistics every second unless statistics.interval.ms is
+         * configured. */
+        struct ne_metrics *metrics;
         void (*on_delivery)(void *opaque, void *msg_opaque, int err, const char *errstr);
 };
 

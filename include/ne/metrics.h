@@ -29,6 +29,9 @@ enum ne_metric_counter {
         NE_METRIC_PRODUCE_ERRORS, /* newsenrichd_produce_errors_total: failed delivery reports */
         NE_METRIC_RELOADS_OK,     /* newsenrichd_reloads_total{result="ok"} */
         NE_METRIC_RELOADS_FAILED, /* newsenrichd_reloads_total{result="failed"} */
+        NE_METRIC_KAFKA_CLIENT_ERRORS,   /* newsenrichd_kafka_client_errors_total: error_cb */
+        NE_METRIC_KAFKA_COMMIT_ERRORS,   /* newsenrichd_kafka_commit_errors_total */
+        NE_METRIC_KAFKA_PRODUCE_RETRIES, /* newsenrichd_kafka_produce_retries_total */
         NE_METRIC_COUNTER_MAX
 };
 

@@ -29,6 +29,14 @@ const char *ne_mock_cluster_bootstraps(const struct ne_mock_cluster *mc);
  * Must be called in the process that owns the cluster. */
 void ne_mock_cluster_fail_produce(struct ne_mock_cluster *mc, size_t n);
 
+struct ne_mock_cmd; /* ne/mock_cmd.h */
+
+/* Carries out one parsed control command (fault injection; see ne/mock_cmd.h). Returns 0, or
+ * -EINVAL (unknown error name, no such broker) or -EIO (the mock refused: unknown topic or
+ * partition) with diag; never aborts. Any thread; the mock applies it on its own thread. */
+int ne_mock_cluster_apply(struct ne_mock_cluster *mc, const struct ne_mock_cmd *cmd,
+                          struct ne_diag *diag);
+
 /* Stops the cluster; accepts NULL. */
 void ne_mock_cluster_free(struct ne_mock_cluster *mc);
 

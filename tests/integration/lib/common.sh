@@ -45,7 +45,7 @@ cleanup() {
         if [[ $rc -ne 0 && -n ${NE_IT_KEEP_LOGS:-} ]]; then
                 mkdir -p "$NE_IT_KEEP_LOGS" && cp "$WORK"/*.log "$NE_IT_KEEP_LOGS"/ || true
         fi
-        rm -rf "$WORK"
+        [[ -n ${NE_IT_KEEP_WORK:-} ]] || rm -rf "$WORK"
         exit "$rc"
 }
 trap cleanup EXIT
