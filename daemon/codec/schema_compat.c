@@ -443,7 +443,10 @@ int ne_schema_compat_parse(const char *json, size_t len, struct ne_compat_schema
         }
         /* Index the named types before avro-c sees the text: avro-c 1.11 leaks the type it
          * was building when a name is defined twice (found by fuzzing), so redefinitions and
-         * repeated field names, which it would accept, are refused here first. */
+         * repeated field names, which it would accept, are refused here first. Only a text
+         * indexed completely goes on to avro-c: collect() stops at its first error, and a
+         * redefinition it never reached would leak in avro-c (found by fuzzing: a nameless
+         * record after a name defined twice). */
         r = collect(s, s->root, "", 0);
         if (r == -ENOMEM)
                 goto err_free;
@@ -452,28 +455,32 @@ int ne_schema_compat_parse(const char *json, size_t len, struct ne_compat_schema
                                 s->dup_field);
                 goto err_free;
         }
-        if (r == 0) {
-                r = find_duplicate_name(s, &dup);
-                if (r < 0)
-                        goto err_free;
-                if (r > 0) {
-                        r = ne_diag_set(diag, -EINVAL, "type \"%.64s\" is defined twice", dup);
-                        goto err_free;
-                }
+        int collected = r;
+        r = find_duplicate_name(s, &dup);
+        if (r < 0)
+                goto err_free;
+        if (r > 0) {
+                r = ne_diag_set(diag, -EINVAL, "type \"%.64s\" is defined twice", dup);
+                goto err_free;
+        }
+        if (collected == -EINVAL) {
+                r = ne_diag_set(diag, -EINVAL, "a record, enum or fixed type has no name");
+                goto err_free;
+        }
+        if (collected == -ELOOP) {
+                r = ne_diag_set(diag, -ELOOP, "types nest deeper than %d",
+                                NE_SCHEMA_COMPAT_MAX_DEPTH);
+                goto err_free;
+        }
+        if (collected < 0) {
+                r = ne_diag_set(diag, collected, "cannot index the schema's named types");
+                goto err_free;
         }
         if (avro_schema_from_json_length(json, len, &avs) != 0) {
                 r = ne_diag_set(diag, -EINVAL, "not a valid Avro schema: %s", avro_strerror());
                 goto err_free;
         }
         avro_schema_decref(avs);
-        if (r == -ELOOP) {
-                ne_diag_set(diag, r, "types nest deeper than %d", NE_SCHEMA_COMPAT_MAX_DEPTH);
-                goto err_free;
-        }
-        if (r < 0) {
-                ne_diag_set(diag, r, "cannot index the schema's named types");
-                goto err_free;
-        }
         /* Accept only what the walk understands: a schema must read its own data. This turns a
          * disagreement with avro-c over names into a parse error instead of a false "not
          * compatible" later (found by fuzzing: avro-c takes the name ".L" as "L"). */
