@@ -1,4 +1,4 @@
-/* libFuzzer harness for the Avro schema compatibility checker (daemon/codec/schema_compat.c):
+/* libFuzzer harness for the Avro schema compatibility checker (daemon/codec/schema_compat*.c):
  * any bytes are either refused by ne_schema_compat_parse with -EINVAL (or -ELOOP / -EFBIG /
  * -ENOMEM), leaving the out-pointer alone, or give a schema that the checker can compare in every
  * direction with itself and with the project's input schema without crashing. A schema must

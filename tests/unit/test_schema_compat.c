@@ -1,4 +1,4 @@
-/* Unit tests for Avro schema compatibility (daemon/codec/schema_compat.c): a table of schema
+/* Unit tests for Avro schema compatibility (daemon/codec/schema_compat*.c): a table of schema
  * pairs with the expected verdict in each direction, golden Avro datums of the
  * article_published revisions decoded with avro-c, and the `schema-check` command's output and
  * exit status. */
