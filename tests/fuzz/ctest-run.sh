@@ -5,12 +5,12 @@
 #      of fixed findings) runs once, whole (no -max_len cut);
 #   2. fuzz: a fixed number of inputs (RUNS) from a fixed -seed on a throw-away copy of that
 #      corpus, with the harness's dictionary (tests/fuzz/<name>.dict) when there is one. Same
-#      binary + same corpus + same seed = the same inputs in the same order on any machine
-#      (see -use_cmp below); no time limit decides how far it gets (only CTest's TIMEOUT as a
-#      safety net).
+#      binary + same corpus + same seed = the same inputs in the same order, or nearly (see
+#      -use_cmp below; tests/fuzz/README.md gives the drift measured); no time limit decides
+#      how far it gets (only CTest's TIMEOUT as a safety net).
 # Open-ended exploration with random seeds is tests/fuzz/run-long.sh's job. A crash, leak,
 # timeout or out-of-memory input fails the test and is kept under ARTIFACT_DIR; the seed and
-# run count in the log reproduce the fuzzing step exactly.
+# run count in the log reproduce the fuzzing step.
 #
 # Usage: ctest-run.sh HARNESS_BINARY RUNS SEED ARTIFACT_DIR
 set -euo pipefail
