@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the project twice (dev: warnings as errors; asan: AddressSanitizer + UBSan) and runs the
 # whole CTest suite in both; then builds the libFuzzer harnesses with clang (fuzz preset) and
-# runs each briefly on its seed corpus (CTest label fuzz; tests/fuzz/README.md). Expects the
+# has each replay its committed corpus and fuzz a fixed number of inputs from a fixed seed
+# (CTest label fuzz; tests/fuzz/README.md). Expects the
 # packages of .ci/packages to be installed (the README's second command installs them first).
 # Exit status: non-zero if any build or test fails.
 set -euo pipefail
