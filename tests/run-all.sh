@@ -2,8 +2,8 @@
 # Builds the project twice (dev: warnings as errors; asan: AddressSanitizer + UBSan) and runs the
 # whole CTest suite in both; then builds the libFuzzer harnesses with clang (fuzz preset) and
 # has each replay its committed corpus and fuzz a fixed number of inputs from a fixed seed
-# (CTest label fuzz; tests/fuzz/README.md). Expects the
-# packages of .ci/packages to be installed (the README's second command installs them first).
+# (CTest label fuzz; tests/fuzz/README.md). Expects the packages of .ci/packages to be
+# installed (the README's second command installs them first).
 # Exit status: non-zero if any build or test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
