@@ -34,6 +34,12 @@ int ne_log_level_parse(const char *name, enum ne_log_level *ret)
         return -EINVAL;
 }
 
+/* The format attribute makes the compiler check fmt against the arguments at ne_log's and
+ * ne_log_ratelimited's call sites (both declared printf-like) instead of warning here that fmt
+ * is not a literal. */
+static void vlog(enum ne_log_level level, const char *module, const char *suffix,
+                 const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void vlog(enum ne_log_level level, const char *module, const char *suffix,
                  const char *fmt, va_list ap)
 {

@@ -1,5 +1,5 @@
 /* `newsenrichd schema-check OLD.avsc NEW.avsc`: tells whether a schema revision keeps old
- * and new readers and writers compatible (Avro resolution rules, daemon/codec/schema_compat.c).
+ * and new readers and writers compatible (Avro resolution rules, daemon/codec/schema_compat*.c).
  * Prints one line per direction and exits 0 when the required direction holds, 1 when it does
  * not, 2 on a usage error or an unreadable or invalid schema. */
 #include <getopt.h>

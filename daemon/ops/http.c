@@ -62,6 +62,10 @@ struct ne_http {
         unsigned int port;
 };
 
+/* libmicrohttpd's error log callback: fmt is its own printf format for ap (format attribute so
+ * clang does not take fmt for an unchecked non-literal). */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
         static struct ne_log_ratelimit rl;

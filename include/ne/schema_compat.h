@@ -21,8 +21,9 @@ struct ne_compat_schema;
 
 /* Parses schema JSON text (len bytes, need not be NUL-terminated). On success returns 0 and a
  * new schema in *ret (free with ne_schema_compat_free). -EINVAL when the text is not JSON or
- * not a valid Avro schema (detail in diag: message, line for JSON syntax errors), -EFBIG above
- * NE_SCHEMA_COMPAT_MAX_BYTES, -ENOMEM. */
+ * not a valid Avro schema (detail in diag: message, line for JSON syntax errors), -ELOOP when
+ * types nest deeper than NE_SCHEMA_COMPAT_MAX_DEPTH, -EFBIG above NE_SCHEMA_COMPAT_MAX_BYTES,
+ * -ENOMEM. */
 int ne_schema_compat_parse(const char *json, size_t len, struct ne_compat_schema **ret,
                            struct ne_diag *diag);
 

@@ -1,6 +1,6 @@
-/* libFuzzer harness for the Avro schema compatibility checker (daemon/codec/schema_compat.c):
- * any bytes are either refused by ne_schema_compat_parse with -EINVAL (or -EFBIG / -ENOMEM),
- * leaving the out-pointer alone, or give a schema that the checker can compare in every
+/* libFuzzer harness for the Avro schema compatibility checker (daemon/codec/schema_compat*.c):
+ * any bytes are either refused by ne_schema_compat_parse with -EINVAL (or -ELOOP / -EFBIG /
+ * -ENOMEM), leaving the out-pointer alone, or give a schema that the checker can compare in every
  * direction with itself and with the project's input schema without crashing. A schema must
  * be able to read its own data, so comparing it with itself must say "compatible" unless it
  * nests too deep to check. */
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct ne_diag diag;
         int r = ne_schema_compat_parse((const char *)data, size, &s, &diag);
         if (r < 0) {
-                FUZZ_CHECK(r == -EINVAL || r == -EFBIG || r == -ENOMEM);
+                FUZZ_CHECK(r == -EINVAL || r == -ELOOP || r == -EFBIG || r == -ENOMEM);
                 FUZZ_CHECK(s == NULL);
                 return 0;
         }

@@ -395,7 +395,7 @@ Test(entities, random_spans_keep_invariants)
         static const char *const words[] = {
                 "Nadella", "Satya", "Microsoft", "Corp.", "MICROSOFT", "'s", "\xe2\x80\x99s",
                 "the", "EU", "European", "Union", "Z\xc3\xbcrich", "\"", "(", ")", ",", ".",
-                "U.S.", "US", "Inc.", "Smith", "John", "\xc5\x81\xc3\xb3" "d\xc5\xba", "said",
+                "U.S.", "US", "Inc.", "Smith", "John", ("\xc5\x81\xc3\xb3" "d\xc5\xba"), "said",
                 "\xe6\x9d\xb1", "--", "...", "Group", "of",
         };
         /* clang-format on */

@@ -595,8 +595,8 @@ Test(registry, malformed_answers_are_ebadmsg_not_crashes)
             "{\"canned\": 1, \"canned_body\": \"{}\"}",
             "{\"canned\": 1, \"canned_body\": \"null\"}",
             "{\"canned\": 1, \"canned_body\": \"\\u0000\\u0001\\u00ff\"}",
-            "{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \\\"x\\\"}\", "
-            "\"canned_type\": \"text/html\"}",
+            ("{\"canned\": 1, \"canned_body\": \"{\\\"schema\\\": \\\"x\\\"}\", "
+             "\"canned_type\": \"text/html\"}"),
         };
         for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
                 char *s = NULL;

@@ -1,4 +1,4 @@
-/* Unit tests for Avro schema compatibility (daemon/codec/schema_compat.c): a table of schema
+/* Unit tests for Avro schema compatibility (daemon/codec/schema_compat*.c): a table of schema
  * pairs with the expected verdict in each direction, golden Avro datums of the
  * article_published revisions decoded with avro-c, and the `schema-check` command's output and
  * exit status. */
@@ -210,6 +210,14 @@ static struct bad_case bad_cases[] = {
     {"type defined twice",
      "['null',{'type':'fixed','name':'F','size':2},{'type':'fixed','name':'F','size':3}]", -EINVAL,
      0, "type \"F\" is defined twice"},
+    /* Found by fuzzing (LeakSanitizer): a name defined twice ahead of a record without a name
+     * stopped the index walk early, so the redefinition reached avro-c, which leaks on it. */
+    {"defined twice, then no name",
+     "{'type':'record','name':'L','fields':[" F("n", "{'type':'enum','name':'L','symbols':['A']}")
+     "," F("r", "{'type':'record','fields':[]}") "]}",
+     -EINVAL, 0, "type \"L\" is defined twice"},
+    {"record without name", "{'type':'record','fields':[" F("r", "'int'") "]}", -EINVAL, 0,
+     "has no name"},
     /* Found by fuzzing: avro-c accepts ".L" as the name L, the checker could not resolve L. */
     {"leading dot", "{'type':'record','name':'.L','fields':[" F("n", "['null','L']") "]}", -EINVAL,
      0, "not understood by the checker"},
