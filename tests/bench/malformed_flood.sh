@@ -4,17 +4,20 @@
 # Produces N messages cycling through the malformed corpus (tests/fixtures/malformed/, every
 # file up to FLOOD_MAX_BYTES, default 32768: all but the two too_large ones) into a mock
 # cluster, runs one daemon over them, samples the daemon's VmRSS from /proc every 2 s, and
-# prints RSS after the warm-up (the first sample past WARMUP messages, default 50000), at the
+# prints RSS after the warm-up (the first sample past WARMUP messages, default 100000), at the
 # end, the peak after warm-up and the growth, plus messages/s. Every message must be
 # dead-lettered (the metrics are the count: the mock's retention of 5 MiB per partition drops
 # old dead letters, so the topic itself cannot be counted).
 # The input goes in rounds of ROUND messages (default 100000) over 16 partitions, each round
-# produced once the daemon has consumed the previous one, so the mock never drops input the
-# daemon has not read. NEWSENRICHD defaults to build/dev/newsenrichd; run it under `nice`.
+# produced once the daemon has dead-lettered the previous one, so the mock never drops input
+# the daemon has not read; after each round, with the daemon idle for 2 s, its RSS "at rest"
+# is printed too: that series is the cleanest leak signal, as RSS while busy swings with
+# librdkafka's fetch queue (queued.max.messages.kbytes, 64 MiB by default; set QUEUE_KB to
+# bound it). NEWSENRICHD defaults to build/dev/newsenrichd; run it under `nice`.
 set -euo pipefail
 N=${1:-1000000}
 ROUND=${ROUND:-100000}
-WARMUP=${WARMUP:-50000}
+WARMUP=${WARMUP:-100000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 export NE_SOURCE_DIR=${NE_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
 export NEWSENRICHD=${NEWSENRICHD:-$NE_SOURCE_DIR/build/dev/newsenrichd}
@@ -30,7 +33,8 @@ PORT=$((20000 + RANDOM % 20000))
 write_config "$WORK/run.conf" "http.port = $PORT" \
         "schema.3 = $CORPUS/schemas/no_body.avsc" \
         "schema.4 = $NE_SOURCE_DIR/tests/fixtures/codec/article_int_id.avsc" \
-        "schema.5 = $CORPUS/schemas/not_record.avsc"
+        "schema.5 = $CORPUS/schemas/not_record.avsc" \
+        ${QUEUE_KB:+"kafka.consumer.queued.max.messages.kbytes = $QUEUE_KB"}
 start_daemon 1 "$WORK/run.conf"
 pid=$DPID
 
@@ -51,8 +55,9 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 sampler=$!
 
 produced=0
-t_start=$(date +%s.%N)
+t_busy=0
 while ((produced < N)); do
+        t_round=$(date +%s.%N)
         n=$ROUND
         ((produced + n > N)) && n=$((N - produced))
         if ((n == ROUND)); then
@@ -71,14 +76,17 @@ print(pos)' "$WORK/flood.in" "$n")" "$WORK/flood.in" >"$WORK/flood_tail.in"
         deadline=$((SECONDS + 900))
         while :; do
                 kill -0 "$pid" 2>/dev/null || fail "daemon died"
-                c=$(metric newsenrichd_messages_consumed_total)
+                c=$(metric newsenrichd_messages_dead_lettered_total)
                 ((c >= produced)) && break
-                ((SECONDS >= deadline)) && fail "consumed $c of $produced after 900 s"
+                ((SECONDS >= deadline)) && fail "dead-lettered $c of $produced after 900 s"
                 sleep 1
         done
-        echo "round: produced=$produced consumed=$c rss_kb=$(rss_kb)"
+        t_busy=$(echo "$t_busy + $(date +%s.%N) - $t_round" | bc)
+        sleep 2
+        rest=$(rss_kb)
+        echo "round: produced=$produced dead_lettered=$c rss_at_rest_kb=$rest"
+        echo "$produced $rest" >>"$WORK/rest"
 done
-t_end=$(date +%s.%N)
 deadline=$((SECONDS + 120))
 while (($(metric 'newsenrichd_messages_dead_lettered_total') < N)); do
         ((SECONDS >= deadline)) && fail "dead letters: $(metric newsenrichd_messages_dead_lettered_total) of $N"
@@ -93,16 +101,19 @@ wait "$sampler" 2>/dev/null || true
 grep 'pipeline: stopped:' "$WORK/daemon-1.log"
 
 awk -v warm="$WARMUP" -v end="$rss_end" -v n="$N" -v dl="$dl" -v enr="$enr" \
-        -v secs="$(echo "$t_end - $t_start" | bc)" '
+        -v secs="$t_busy" -v rest1="$(awk 'NR == 1 { print $2 }' "$WORK/rest")" \
+        -v restmax="$(awk '$2 > m { m = $2 } END { print m }' "$WORK/rest")" '
         $2 >= warm && !w { w = $3; wt = $1; wc = $2 }
         w && $3 > peak { peak = $3 }
         END {
                 if (!w) { print "no sample past the warm-up"; exit 1 }
                 printf "messages: %d malformed, dead_lettered=%d, enriched events=%d\n", n, dl, enr
-                printf "duration: %.1f s (produce + process), %.0f messages/s\n", secs, n / secs
+                printf "duration: %.1f s producing and processing (rests excluded), %.0f messages/s\n", secs, n / secs
                 printf "RSS after warm-up (%d consumed, t=%d s): %d KiB\n", wc, wt, w
                 printf "RSS at the end: %d KiB; peak after warm-up: %d KiB\n", end, peak
                 printf "growth: %+d KiB (%+.1f%%)\n", end - w, 100 * (end - w) / w
+                printf "RSS at rest: after round 1 %d KiB, at the end %d KiB (%+d KiB), " \
+                       "highest %d KiB\n", rest1, end, end - rest1, restmax
         }' "$WORK/samples"
 ((dl == N)) || fail "dead-lettered $dl of $N"
 cp "$WORK/samples" "${FLOOD_SAMPLES:-/tmp/malformed_flood.samples}"
