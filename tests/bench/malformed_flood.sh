@@ -13,7 +13,9 @@
 # the daemon has not read; after each round, with the daemon idle for 2 s, its RSS "at rest"
 # is printed too: that series is the cleanest leak signal, as RSS while busy swings with
 # librdkafka's fetch queue (queued.max.messages.kbytes, 64 MiB by default; set QUEUE_KB to
-# bound it). NEWSENRICHD defaults to build/dev/newsenrichd; run it under `nice`.
+# bound it). HEAP=1 adds malloc's bytes in use at rest (through gdb), which tells a leak from
+# the allocator keeping freed pages; TRIM=1 then calls malloc_trim(0) in the daemon (gdb again)
+# and prints the RSS left. NEWSENRICHD defaults to build/dev/newsenrichd; run it under `nice`.
 set -euo pipefail
 N=${1:-1000000}
 ROUND=${ROUND:-100000}
@@ -43,6 +45,14 @@ metric() { # metric NAME_REGEX: sum of the matching samples
                 awk -v re="^($1)[ {]" '$0 ~ re { s += $NF } END { printf "%d\n", s }'
 }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
+# heap_kb: bytes malloc has handed out and not got back, over all arenas (glibc malloc_stats()
+# called through gdb, which prints to the daemon's stderr): what RSS is, minus the pages the
+# allocator keeps. With HEAP=1 after every round; needs gdb and ptrace rights.
+heap_kb() {
+        gdb -p "$pid" -batch -ex 'call (void)malloc_stats()' >/dev/null 2>&1 || true
+        sleep 0.2
+        awk '/in use bytes/ { v = $NF } END { printf "%d\n", v / 1024 }' "$WORK/daemon-1.log"
+}
 
 # The sampler: "seconds consumed rss_kb" every 2 s.
 (
@@ -84,7 +94,13 @@ print(pos)' "$WORK/flood.in" "$n")" "$WORK/flood.in" >"$WORK/flood_tail.in"
         t_busy=$(echo "$t_busy + $(date +%s.%N) - $t_round" | bc)
         sleep 2
         rest=$(rss_kb)
-        echo "round: produced=$produced dead_lettered=$c rss_at_rest_kb=$rest"
+        heap=
+        if [[ -n ${HEAP:-} ]]; then heap=" heap_in_use_kb=$(heap_kb)"; fi
+        if [[ -n ${TRIM:-} ]]; then
+                gdb -p "$pid" -batch -ex 'call (int)malloc_trim(0)' >/dev/null 2>&1 || true
+                heap+=" rss_after_malloc_trim_kb=$(rss_kb)"
+        fi
+        echo "round: produced=$produced dead_lettered=$c rss_at_rest_kb=$rest$heap"
         echo "$produced $rest" >>"$WORK/rest"
 done
 deadline=$((SECONDS + 120))
