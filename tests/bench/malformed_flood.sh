@@ -2,7 +2,8 @@
 # RSS under a flood of malformed input (not CI; run by hand):
 #   tests/bench/malformed_flood.sh [N]          (default N = 1000000)
 # Produces N messages cycling through the malformed corpus (tests/fixtures/malformed/, every
-# file up to FLOOD_MAX_BYTES, default 32768: all but the two too_large ones) into a mock
+# file up to FLOOD_MAX_BYTES, default 32768: all but the two too_large ones; FLOOD_MATCH=avro_
+# keeps the files whose name contains it) into a mock
 # cluster, runs one daemon over them, samples the daemon's VmRSS from /proc every 2 s, and
 # prints RSS after the warm-up (the first sample past WARMUP messages, default 100000), at the
 # end, the peak after warm-up and the growth, plus messages/s. Every message must be
@@ -29,7 +30,7 @@ CORPUS=$NE_SOURCE_DIR/tests/fixtures/malformed
 ((ROUND > N)) && ROUND=$N
 start_cluster in:16 out:1 dlq:16
 "$PY" "$LIB/malformed_inputs.py" --corpus "$CORPUS" --out "$WORK/flood.in" --flood "$ROUND" \
-        --flood-max-bytes "${FLOOD_MAX_BYTES:-32768}"
+        --flood-max-bytes "${FLOOD_MAX_BYTES:-32768}" --flood-match "${FLOOD_MATCH:-}"
 
 PORT=$((20000 + RANDOM % 20000))
 write_config "$WORK/run.conf" "http.port = $PORT" \

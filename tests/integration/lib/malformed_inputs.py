@@ -42,6 +42,8 @@ def main():
     ap.add_argument("--expect")
     ap.add_argument("--flood", type=int, default=0)
     ap.add_argument("--flood-max-bytes", type=int, default=4096)
+    ap.add_argument("--flood-match", default="",
+                    help="only corpus files whose name contains this (to bisect a flood)")
     a = ap.parse_args()
     rows = corpus(a.corpus)
     sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -54,7 +56,8 @@ def main():
             f.write(key.encode() + KEY_DELIM + payload + MSG_DELIM)
 
         if a.flood:
-            small = [r for r in rows if len(r[3]) <= a.flood_max_bytes]
+            small = [r for r in rows
+                     if len(r[3]) <= a.flood_max_bytes and a.flood_match in r[0]]
             for n in range(a.flood):
                 put(f"f-{n}", small[n % len(small)][3])
             print(f"flood: {a.flood} messages cycling through {len(small)} corpus files")
