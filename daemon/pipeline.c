@@ -11,6 +11,7 @@
  * Kafka handles stay on the owning thread; workers see only borrowed bytes. */
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,8 @@
 
 /* Messages taken per ne_pipeline_poll before delivery reports are served again. */
 #define POLL_BATCH 64
+/* How often tick() returns free heap pages to the kernel. */
+#define TRIM_INTERVAL_MS 10000
 /* Messages being processed (or processed, waiting for their turn to be produced) per worker. */
 #define RING_PER_WORKER 32
 #define RING_MAX 1024
@@ -229,6 +232,14 @@ static void tick(struct ne_pipeline *pl)
                                (double)(done - pl->stats_last_done) / interval);
                 pl->stats_last_done = done;
                 pl->next_stats_ms = now + (long)interval * 1000;
+        }
+        if (now >= pl->next_trim_ms) {
+                /* glibc keeps freed memory in each thread's arena: after bursts (librdkafka's
+                 * fetch buffers, dead-letter copies) RSS climbed from 26 to 72 MiB over a
+                 * million malformed inputs while malloc had 1.2 MiB in use. Handing the free
+                 * pages back every 10 s keeps RSS tracking what is live (~20 MiB). */
+                pl->next_trim_ms = now + TRIM_INTERVAL_MS;
+                malloc_trim(0);
         }
         if (now >= pl->next_tick_ms) {
                 pl->next_tick_ms = now + 1000;

@@ -63,6 +63,7 @@ struct ne_pipeline {
         size_t max_in_flight;
         size_t resume_at;
         long next_tick_ms;
+        long next_trim_ms; /* next malloc_trim(), see tick() */
         long next_stats_ms;
         uint64_t stats_last_done;
 };

@@ -60,16 +60,26 @@ int ne_decode_article(struct ne_decoder *dec, const void *buf, size_t len,
                                      dec->opts.max_bytes);
         if (p[0] == NE_CONFLUENT_MAGIC && len >= NE_CONFLUENT_HEADER_LEN)
                 return ne_avro_decode(dec->avro, p, len, ret_art, ret_reason, diag);
+        /* Say what it looks like: "first byte 0x00" alone sends a reader hunting for a
+         * magic-byte problem when the frame was cut short. */
+        if (p[0] == NE_CONFLUENT_MAGIC)
+                return ne_codec_fail(ret_reason, NE_DLQ_UNKNOWN_FORMAT, diag, NULL, 0,
+                                     "magic byte 0 but only %zu of the %d bytes of a Confluent "
+                                     "header",
+                                     len, NE_CONFLUENT_HEADER_LEN);
 
         size_t i = 0;
         while (i < len && is_json_space(p[i]))
                 i++;
         if (i < len && p[i] == '{')
                 return ne_json_decode(buf, len, dec->opts.max_depth, ret_art, ret_reason, diag);
+        if (i == len)
+                return ne_codec_fail(ret_reason, NE_DLQ_UNKNOWN_FORMAT, diag, NULL, 0,
+                                     "only whitespace (%zu bytes), no JSON object", len);
         return ne_codec_fail(ret_reason, NE_DLQ_UNKNOWN_FORMAT, diag, NULL, (long)i,
                              "neither Confluent Avro (magic byte 0) nor a JSON object (first "
                              "byte 0x%02x)",
-                             i < len ? p[i] : p[0]);
+                             p[i]);
 }
 
 static int default_string(char **s)

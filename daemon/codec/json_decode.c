@@ -59,11 +59,20 @@ static int check_u_escape(const char *s, size_t len, size_t i, enum ne_dlq_reaso
         return 12;
 }
 
-static int prescan(const char *s, size_t len, unsigned int max_depth,
+/* Where the scan ended: the most common malformed JSON is a truncated message, and cJSON
+ * reports that only as an error at the last byte. */
+struct scan_end {
+        unsigned int depth;  /* objects and arrays left open */
+        bool in_string;      /* the input ended inside a string */
+        size_t string_start; /* the opening quote of the last string */
+};
+
+static int prescan(const char *s, size_t len, unsigned int max_depth, struct scan_end *ret_end,
                    enum ne_dlq_reason *ret_reason, struct ne_diag *diag)
 {
         unsigned int depth = 0;
         bool in_string = false;
+        size_t string_start = 0;
         for (size_t i = 0; i < len; i++) {
                 char c = s[i];
                 if (in_string) {
@@ -80,6 +89,7 @@ static int prescan(const char *s, size_t len, unsigned int max_depth,
                         }
                 } else if (c == '"') {
                         in_string = true;
+                        string_start = i;
                 } else if (c == '{' || c == '[') {
                         if (++depth > max_depth)
                                 return ne_codec_fail(
@@ -89,7 +99,34 @@ static int prescan(const char *s, size_t len, unsigned int max_depth,
                         depth--;
                 }
         }
+        *ret_end =
+            (struct scan_end){.depth = depth, .in_string = in_string, .string_start = string_start};
         return 0;
+}
+
+/* A syntax error cJSON found in the string the input ends in, or at the very end with
+ * brackets open: that is a truncated message, and saying so is more use than a byte position
+ * (cJSON puts an unterminated string's error at its start). Otherwise, and for errors earlier
+ * in the input, cJSON's position. */
+static int syntax_error(const char *buf, size_t len, long off, const struct scan_end *end,
+                        enum ne_dlq_reason *ret_reason, struct ne_diag *diag)
+{
+        size_t last = len;
+        while (last > 0 && (buf[last - 1] == ' ' || buf[last - 1] == '\t' ||
+                            buf[last - 1] == '\n' || buf[last - 1] == '\r'))
+                last--;
+        bool at_end = off < 0 || (size_t)off + 1 >= last;
+        if (end->in_string && off >= (long)end->string_start)
+                return ne_codec_fail(ret_reason, NE_DLQ_BAD_JSON, diag, NULL, (long)len,
+                                     "JSON: truncated: input ends inside a string at byte %zu",
+                                     len);
+        if (at_end && end->depth > 0 && last > 0 && buf[last - 1] != '}' && buf[last - 1] != ']')
+                return ne_codec_fail(ret_reason, NE_DLQ_BAD_JSON, diag, NULL, (long)len,
+                                     "JSON: truncated: input ends at byte %zu with %u object(s) "
+                                     "or array(s) open",
+                                     len, end->depth);
+        return ne_codec_fail(ret_reason, NE_DLQ_BAD_JSON, diag, NULL, off,
+                             "JSON: syntax error at byte %ld", off);
 }
 
 static const char *json_type_name(const cJSON *item)
@@ -333,17 +370,16 @@ int ne_json_decode(const char *buf, size_t len, unsigned int max_depth, struct n
         if (!ne_utf8_is_valid(buf, len, &bad_off))
                 return ne_codec_fail(ret_reason, NE_DLQ_INVALID_UTF8, diag, NULL, (long)bad_off,
                                      "JSON: not UTF-8, or holds NUL, at byte %zu", bad_off);
-        int r = prescan(buf, len, max_depth, ret_reason, diag);
+        struct scan_end scan = {0};
+        int r = prescan(buf, len, max_depth, &scan, ret_reason, diag);
         if (r < 0)
                 return r;
 
         const char *end = NULL;
         cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
-        if (!root) {
-                long off = end ? (long)(end - buf) : -1;
-                return ne_codec_fail(ret_reason, NE_DLQ_BAD_JSON, diag, NULL, off,
-                                     "JSON: syntax error at byte %ld", off);
-        }
+        if (!root)
+                return syntax_error(buf, len, end ? (long)(end - buf) : -1, &scan, ret_reason,
+                                    diag);
         size_t pos = (size_t)(end - buf);
         while (pos < len &&
                (buf[pos] == ' ' || buf[pos] == '\t' || buf[pos] == '\n' || buf[pos] == '\r'))

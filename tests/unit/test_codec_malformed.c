@@ -493,3 +493,46 @@ Test(codec_malformed, avro_published_at_out_of_range)
         ne_decoder_free(dec);
         ne_schema_table_free(tbl);
 }
+
+/* The detail says what went wrong, not only where: a truncated JSON message, a frame cut
+ * inside its header, a payload of blanks. */
+static void expect_detail(const char *payload, size_t len, enum ne_dlq_reason reason,
+                          const char *want, long offset)
+{
+        struct ne_decoder_opts opts = {.max_bytes = MAX_BYTES, .max_depth = MAX_DEPTH};
+        struct ne_decoder *dec = NULL;
+        cr_assert_eq(ne_decoder_new(NULL, &opts, &dec), 0);
+        struct ne_article *art = NULL;
+        enum ne_dlq_reason why = NE_DLQ_NONE;
+        struct ne_diag d;
+        cr_assert_eq(ne_decode_article(dec, payload, len, &art, &why, &d), -EBADMSG);
+        cr_assert_eq(why, reason, "%s: got %s", want, ne_dlq_reason_code(why));
+        cr_assert_str_eq(d.msg, want);
+        cr_assert_eq(d.offset, offset, "%s: offset %ld", want, d.offset);
+        ne_decoder_free(dec);
+}
+
+Test(codec_malformed, precise_details)
+{
+        const char *t = "{\"id\":\"x\",\"body\":";
+        expect_detail(t, strlen(t), NE_DLQ_BAD_JSON,
+                      "JSON: truncated: input ends at byte 17 with 1 object(s) or array(s) open",
+                      17);
+        t = "{\"id\":\"x\",\"body\":[\"ab\", \n";
+        expect_detail(t, strlen(t), NE_DLQ_BAD_JSON,
+                      "JSON: truncated: input ends at byte 25 with 2 object(s) or array(s) open",
+                      25);
+        t = "{\"id\":\"x\",\"body\":\"cut here";
+        expect_detail(t, strlen(t), NE_DLQ_BAD_JSON,
+                      "JSON: truncated: input ends inside a string at byte 26", 26);
+        /* An error before the end is cJSON's, even when the input also ends in a string. */
+        t = "{'id':\"x";
+        expect_detail(t, strlen(t), NE_DLQ_BAD_JSON, "JSON: syntax error at byte 2", 2);
+        /* A bracket that does not match is no truncation. */
+        t = "{\"id\":[1,2}";
+        expect_detail(t, strlen(t), NE_DLQ_BAD_JSON, "JSON: syntax error at byte 10", 10);
+        expect_detail("\0\0\0", 3, NE_DLQ_UNKNOWN_FORMAT,
+                      "magic byte 0 but only 3 of the 5 bytes of a Confluent header", 0);
+        expect_detail(" \n\t ", 4, NE_DLQ_UNKNOWN_FORMAT,
+                      "only whitespace (4 bytes), no JSON object", 0);
+}
