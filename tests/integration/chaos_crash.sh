@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash-safety soak, run by hand (not a CTest entry; test_chaos_small.sh runs a small one):
-#   NEWSENRICHD=build/dev/daemon/newsenrichd tests/integration/chaos_crash.sh [N_ARTICLES] [KILLS]
+#   NEWSENRICHD=build/dev/newsenrichd tests/integration/chaos_crash.sh [N_ARTICLES] [KILLS]
 # Produces N JSON articles plus four copies of the malformed set (36 dead letters), runs the
 # daemon and SIGKILLs it KILLS times at random moments (restarting it each time), lets the last
 # one finish, then audits: every input id came out, duplicates counted, the dead-letter topic
@@ -11,6 +11,7 @@
 # mid-stream, not during the group join), then a random CHAOS_MIN_MS..CHAOS_MAX_MS more.
 # The daemons that get killed are throttled (100 in flight, 50 ms linger) so every kill has a
 # middle to land in; CHAOS_SLOW=0 turns that off. The last daemon always runs at full speed.
+# CHAOS_SPREAD=1 instead spreads the kills evenly over the outputs of full-speed daemons.
 # Prints `produced=… kills=… outputs=… distinct=… duplicates=… lost=… dead_letters=…`; exits
 # non-zero on any loss or dead-letter mismatch.
 source "$(dirname "$0")/lib/common.sh"
@@ -33,20 +34,32 @@ PORT=$((20000 + RANDOM % 20000))
 conf=("models.ner = ${NE_MODELS_NER:-}" "models.topics = ${NE_MODELS_TOPICS:-}"
         "pipeline.workers = ${NE_WORKERS:-1}" "http.port = $PORT")
 write_config "$WORK/run.conf" "${conf[@]}"
+# CHAOS_SPREAD=1 places kill k near output k*N/(KILLS+1) (+-1/4 step, then 0-499 ms) with
+# every daemon at full speed, so the kills cover the whole run rather than its first minutes.
+SPREAD=${CHAOS_SPREAD:-0}
 slow=()
-if ((${CHAOS_SLOW:-1})); then slow=("pipeline.max_in_flight = 100" "kafka.producer.linger.ms = 50"); fi
+if ((${CHAOS_SLOW:-1} && !SPREAD)); then slow=("pipeline.max_in_flight = 100" "kafka.producer.linger.ms = 50"); fi
 write_config "$WORK/kill.conf" "${conf[@]}" "${slow[@]}"
 t0=$SECONDS
 start_daemon 0 "$WORK/kill.conf"
 outs=0
+rand() { echo $(((RANDOM * 32768 + RANDOM) % $1)); }
 for ((k = 1; k <= KILLS; k++)); do
-        wait_count out $((outs + 1)) 20 || echo "warning: no new output after restart $((k - 1))"
-        ms=$((MIN_MS + (RANDOM * 32768 + RANDOM) % (MAX_MS - MIN_MS + 1)))
+        if ((SPREAD)); then
+                # Around the k-th of KILLS+1 equal steps through the outputs, +-1/4 step.
+                step=$((N / (KILLS + 1)))
+                target=$((k * step - step / 4 + $(rand $((step / 2 + 1)))))
+                wait_count out "$target" $((60 + N / 500)) || echo "warning: $target outputs not reached"
+                ms=$(rand 500)
+        else
+                wait_count out $((outs + 1)) 20 || echo "warning: no new output after restart $((k - 1))"
+                ms=$((MIN_MS + $(rand $((MAX_MS - MIN_MS + 1)))))
+        fi
         sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
         kill -KILL "$DPID"
         wait "$DPID" 2>/dev/null || true
         outs=$(count out)
-        echo "kill $k ${ms} ms after the first new output: outputs=$outs"
+        echo "kill $k ${ms} ms after $( ((SPREAD)) && echo "reaching $target outputs" || echo "the first new output"): outputs=$outs"
         ((outs < N)) || echo "warning: kill $k came after the last output"
         start_daemon "$k" "$WORK/$( ((k < KILLS)) && echo kill || echo run).conf"
 done
