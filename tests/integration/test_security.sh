@@ -13,9 +13,10 @@ source "$(dirname "$0")/lib/common.sh"
 SECRET=ne-s3cret-$RANDOM$RANDOM
 start_cluster in:1 out:1 dlq:1
 
-# log_has NAME PATTERN SECONDS: waits until the daemon log matches an extended regex.
+# log_has NAME PATTERN SECONDS: waits (SECONDS scaled) until the daemon log matches an
+# extended regex.
 log_has() {
-        local deadline=$((SECONDS + $3))
+        local deadline=$((SECONDS + $3 * SCALE))
         until grep -qE -- "$2" "$WORK/daemon-$1.log"; do
                 ((SECONDS >= deadline)) && { tail -n 20 "$WORK/daemon-$1.log"; return 1; }
                 kill -0 "$DPID" 2>/dev/null || { tail -n 20 "$WORK/daemon-$1.log"; return 1; }
@@ -53,6 +54,9 @@ write_config "$WORK/sasl.conf" "kafka.security.protocol = SASL_PLAINTEXT" \
         "log.level = debug" "http.port = $PORT"
 start_daemon sasl "$WORK/sasl.conf"
 log_has sasl 'SASL' 30 || fail "no SASL handshake attempted"
+# Enough debug output that the redaction check below means something.
+deadline=$((SECONDS + 30 * SCALE))
+until (($(wc -l <"$WORK/daemon-sasl.log") > 20)) || ((SECONDS >= deadline)); do sleep 0.5; done
 curl -sf "http://127.0.0.1:$PORT/metrics" >"$WORK/metrics" || fail "GET /metrics failed"
 if curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null; then
         fail "/ready is 200 although the broker refused authentication"
