@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec_testlib.h"
 #include "ne/buf.h"
 #include "ne/codec.h"
 
@@ -37,17 +38,6 @@ static struct ne_schema_table *corpus_table(void)
         return tbl;
 }
 
-static void read_all(const char *path, struct ne_buf *out)
-{
-        FILE *f = fopen(path, "rb");
-        cr_assert_not_null(f, "cannot open %s", path);
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-                cr_assert_eq(ne_buf_append(out, chunk, n), 0);
-        fclose(f);
-}
-
 Test(malformed_corpus, every_file_gets_its_reason_and_detail)
 {
         struct ne_schema_table *tbl = corpus_table();
@@ -71,7 +61,7 @@ Test(malformed_corpus, every_file_gets_its_reason_and_detail)
                 char path[512];
                 snprintf(path, sizeof(path), CORPUS "%s", file);
                 struct ne_buf buf = {0};
-                read_all(path, &buf);
+                read_file(path, &buf);
                 struct ne_article *art = NULL;
                 enum ne_dlq_reason why = NE_DLQ_NONE;
                 struct ne_diag d;

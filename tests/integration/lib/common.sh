@@ -55,9 +55,11 @@ fail() {
         exit 1
 }
 
-# start_cluster TOPIC[:PARTITIONS]... : starts `newsenrichd mock-cluster`, sets $BS.
+# start_cluster TOPIC[:PARTITIONS]... : starts `newsenrichd mock-cluster`, sets $BS. Extra
+# mock-cluster options (e.g. --control FIFO) go in the array MOCK_ARGS.
+MOCK_ARGS=()
 start_cluster() {
-        local args=()
+        local args=("${MOCK_ARGS[@]}")
         for t in "$@"; do args+=(--topic "$t"); done
         "$NEWSENRICHD" mock-cluster --brokers 3 "${args[@]}" \
                 --bootstrap-file "$WORK/bootstrap" >"$WORK/cluster.out" 2>"$WORK/cluster.log" &

@@ -15,17 +15,8 @@ FAULT_N2=${FAULT_N2:-1200} # second batch: the fault hits it
 PORT=$((20000 + RANDOM % 20000))
 
 start_fault_cluster() {
-        local args=()
-        for t in "$@"; do args+=(--topic "$t"); done
-        "$NEWSENRICHD" mock-cluster --brokers 3 "${args[@]}" --control "$CTL" \
-                --bootstrap-file "$WORK/bootstrap" >"$WORK/cluster.out" 2>"$WORK/cluster.log" &
-        PIDS+=($!)
-        for _ in $(seq 100); do
-                [[ -s $WORK/bootstrap ]] && break
-                sleep 0.1
-        done
-        [[ -s $WORK/bootstrap ]] || fail "mock cluster did not start"
-        BS=$(cat "$WORK/bootstrap")
+        MOCK_ARGS=(--control "$CTL")
+        start_cluster "$@"
 }
 
 # ctl CMD...: sends one control command and waits (5 s) for its "ok" answer.
