@@ -102,8 +102,15 @@ static void setup(void)
         };
 }
 
+/* The members of two_members(), freed here too so that a failed assertion leaks nothing. */
+static struct ne_pipeline *members[2];
+
 static void teardown(void)
 {
+        for (int i = 0; i < 2; i++) {
+                ne_pipeline_free(members[i]);
+                members[i] = NULL;
+        }
         ne_mock_cluster_free(mc);
 }
 
@@ -377,23 +384,27 @@ Test(pipeline, failed_delivery_is_not_committed)
 
 /* Two members of one group, the second joining mid-stream; returns after both went idle.
  * Every input must come out at least once. */
+/* Two members share 800 inputs, the second joining mid-stream. The test measures no time: it
+ * ends once every input is out and both members have been idle for 2 s, or fails once neither
+ * made progress for 20 s (a stall) - on a loaded machine the small windows below may take
+ * minutes. */
 static void two_members(const char *label, unsigned int max_in_flight)
 {
         const int n = 800;
         write_inputs(0, n, 0);
         cfg.max_in_flight = max_in_flight;
-        struct ne_pipeline *a = start(), *b = NULL;
         struct ne_pipeline_stats sa, sb = {0};
-        long deadline = now_ms() + 60000, last_change = now_ms();
+        members[0] = start();
+        long last_change = now_ms();
         uint64_t last_total = 0;
         do {
-                cr_assert_eq(ne_pipeline_poll(a, 20), 0);
-                ne_pipeline_get_stats(a, &sa);
-                if (!b && sa.enriched >= 100)
-                        b = start(); /* joins mid-stream: the group rebalances */
-                if (b) {
-                        cr_assert_eq(ne_pipeline_poll(b, 20), 0);
-                        ne_pipeline_get_stats(b, &sb);
+                cr_assert_eq(ne_pipeline_poll(members[0], 20), 0);
+                ne_pipeline_get_stats(members[0], &sa);
+                if (!members[1] && sa.enriched >= 100)
+                        members[1] = start(); /* joins mid-stream: the group rebalances */
+                if (members[1]) {
+                        cr_assert_eq(ne_pipeline_poll(members[1], 20), 0);
+                        ne_pipeline_get_stats(members[1], &sb);
                 }
                 /* Duplicates count towards the total: once it is reached, go on until both
                  * members have been idle for 2 s. */
@@ -402,14 +413,15 @@ static void two_members(const char *label, unsigned int max_in_flight)
                         last_total = total;
                         last_change = now_ms();
                 }
-        } while ((last_total < (uint64_t)n || now_ms() - last_change < 2000) &&
-                 now_ms() < deadline);
-        cr_assert_eq(ne_pipeline_close(a), 0);
-        cr_assert_eq(ne_pipeline_close(b), 0);
-        ne_pipeline_get_stats(a, &sa);
-        ne_pipeline_get_stats(b, &sb);
-        ne_pipeline_free(a);
-        ne_pipeline_free(b);
+                cr_assert_lt(now_ms() - last_change, 20000,
+                             "stalled: no input done for 20 s at %llu of %d (a=%llu b=%llu)",
+                             (unsigned long long)last_total, n,
+                             (unsigned long long)sa.enriched, (unsigned long long)sb.enriched);
+        } while (last_total < (uint64_t)n || now_ms() - last_change < 2000);
+        for (int i = 0; i < 2; i++)
+                cr_assert_eq(ne_pipeline_close(members[i]), 0);
+        ne_pipeline_get_stats(members[0], &sa);
+        ne_pipeline_get_stats(members[1], &sb);
         cr_assert_geq(sa.rebalances, 3, "member a saw assign, revoke, assign");
         cr_assert_gt(sb.enriched, 0, "the second member never got work");
 
@@ -418,23 +430,25 @@ static void two_members(const char *label, unsigned int max_in_flight)
         int got = ne_kafka_read(ne_mock_cluster_bootstraps(mc), "out", total, 10000, count_out, out,
                                 NULL);
         cr_assert_eq((uint64_t)got, total);
-        int dups = 0;
+        int dups = 0, lost = 0, first_lost = -1;
         for (int i = 0; i < n; i++) {
-                cr_assert_geq(out->counts[i], 1, "id %d lost", i);
-                dups += out->counts[i] - 1;
+                if (out->counts[i] == 0 && lost++ == 0)
+                        first_lost = i;
+                dups += out->counts[i] > 0 ? out->counts[i] - 1 : 0;
         }
-        cr_log_info("rebalance (%s): inputs=%d a=%llu b=%llu outputs=%llu duplicates=%d", label, n,
-                    (unsigned long long)sa.enriched, (unsigned long long)sb.enriched,
-                    (unsigned long long)total, dups);
         free(out);
+        cr_log_info("rebalance (%s): inputs=%d a=%llu b=%llu outputs=%llu duplicates=%d lost=%d",
+                    label, n, (unsigned long long)sa.enriched, (unsigned long long)sb.enriched,
+                    (unsigned long long)total, dups, lost);
+        cr_assert_eq(lost, 0, "%d inputs lost, the first id %d", lost, first_lost);
 }
 
-Test(pipeline, rebalance_between_two_members_loses_nothing)
+Test(pipeline, rebalance_between_two_members_loses_nothing, .timeout = 600)
 {
         two_members("eager", 50);
 }
 
-Test(pipeline, cooperative_rebalance_loses_nothing)
+Test(pipeline, cooperative_rebalance_loses_nothing, .timeout = 600)
 {
         /* Cooperative rebalancing does not stop the first member, so slow it down (small
          * in-flight window, short fetch wait) to leave work for the second. */
