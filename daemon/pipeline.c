@@ -74,8 +74,14 @@ static void dispatch(struct ne_pipeline *pl, struct ne_kafka_msg *msg)
         int r = ne_offsets_track(pl->offs, msg->topic, msg->partition, msg->offset, &epoch);
         if (r == -EINVAL) {
                 /* At or below an offset already taken on this assignment: its event is made or
-                 * on its way. */
+                 * on its way. The consumer should never do this; say so, as it would hide a
+                 * rewind past work still in flight. */
+                static struct ne_log_ratelimit rl;
                 pl->st.skipped++;
+                ne_log_ratelimited(&rl, 5, 10, NE_LOG_WARNING, "pipeline",
+                                   "skipped a redelivered input: topic=%s partition=%d "
+                                   "offset=%" PRId64 " (at or below one already taken)",
+                                   msg->topic, (int)msg->partition, msg->offset);
                 ne_kafka_msg_release(msg);
                 return;
         }

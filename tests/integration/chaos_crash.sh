@@ -66,14 +66,8 @@ for ((k = 1; k <= KILLS; k++)); do
         ((outs < N)) || echo "warning: kill $k came after the last output"
         start_daemon "$k" "$WORK/$( ((k < KILLS)) && echo kill || echo run).conf"
 done
-# lag_report: the last daemon's view of every input partition it holds a lag for, to tell a
-# stalled consumer (lag > 0, nothing moving) from offsets committed past lost work (lag 0).
-lag_report() {
-        curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^newsenrichd_(consumer_lag|in_flight|assigned)' |
-                awk '$2 != 0' | head -n 80 || echo "no /metrics from the last daemon"
-}
-wait_count out "$N" $((120 + N / 200)) || { lag_report; fail "outputs missing after the last restart"; }
-wait_count dlq 36 60 || fail "dead letters missing"
+wait_distinct out "$N" $((120 + N / 200)) || { lag_report; fail "outputs missing after the last restart"; }
+wait_distinct dlq 36 60 || fail "dead letters missing"
 wait_stable out || fail "outputs keep coming"
 stop_daemon || fail "last daemon exited with status $? after SIGTERM"
 echo "finished in $((SECONDS - t0)) s"

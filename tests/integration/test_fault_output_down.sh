@@ -60,7 +60,7 @@ grep -E 'pipeline: stats:' "$WORK/daemon-1.log" | tail -n 1
 ((rss_max < rss_before + 102400)) || fail "memory grew by $((rss_max - rss_before)) KiB"
 
 ctl broker-up 3
-wait_count out $((N1 + N2)) 120 || fail "the backlog did not drain after the outage"
+wait_distinct out $((N1 + N2)) 120 || fail "the backlog did not drain after the outage"
 kill -0 "$FAULT_PID" || fail "the daemon died"
 drained=$((SECONDS - T0))
 sleep 1
@@ -85,7 +85,7 @@ echo "killed (SIGKILL) during outage 2 after consuming $((consumed2 - consumed))
 ((consumed2 > consumed)) || fail "nothing consumed during outage 2: the kill tests nothing"
 ctl broker-up 3
 start_daemon 2 "$WORK/run.conf"
-wait_count out $((N1 + N2 + N3)) 120 || fail "outputs missing after the restart"
+wait_distinct out $((N1 + N2 + N3)) 120 || fail "outputs missing after the restart"
 stop_daemon || fail "restarted daemon exited with status $?"
 check b1 b2 b3 | tee "$WORK/check.out"
 echo "rss KiB: before=$rss_before during_max=$rss_max after=$rss_after"

@@ -23,7 +23,7 @@ echo "killed with SIGKILL after outputs=$at_kill"
 
 write_config "$WORK/run.conf"
 start_daemon again "$WORK/run.conf"
-wait_count out 500 90 || fail "outputs missing after restart"
+wait_distinct out 500 90 || fail "outputs missing after restart"
 wait_stable out || fail "outputs keep coming"
 stop_daemon || fail "restarted daemon exited with status $? after SIGTERM"
 grep 'pipeline: stopped:' "$WORK/daemon-again.log"

@@ -43,7 +43,7 @@ stop_daemon || fail "d exited with status $? after SIGTERM"
 echo "removed d at outputs=$(count out)"
 grep 'pipeline: stopped:' "$WORK/daemon-d.log"
 
-wait_count out 3000 90 || fail "outputs missing"
+wait_distinct out 3000 90 || fail "outputs missing"
 wait_stable out || fail "outputs keep coming"
 for p in "$A" "$B" "$C"; do
         DPID=$p

@@ -125,6 +125,34 @@ wait_count() {
         done
 }
 
+# distinct TOPIC: number of distinct message keys in the topic now (every input has its own key,
+# and its events carry it).
+distinct() {
+        "$KCAT" -C -b "$BS" -t "$1" -e -q -f '%k\n' 2>/dev/null | sort -u | wc -l
+}
+
+# wait_distinct TOPIC N SECONDS: waits until TOPIC holds N distinct keys (SECONDS scaled). Use it,
+# not wait_count, before an audit wherever duplicates can happen (restarts, rebalances, retries):
+# duplicates bring the message count to N while inputs are still on their way, and the audit
+# would then report them lost.
+wait_distinct() {
+        local deadline=$((SECONDS + $3 * SCALE)) n
+        while :; do
+                n=$(distinct "$1")
+                ((n >= $2)) && return 0
+                ((SECONDS >= deadline)) && { echo "$1: $n distinct of $2 after $(($3 * SCALE)) s" >&2; return 1; }
+                sleep 0.5
+        done
+}
+
+# lag_report: the running daemon's non-zero lag, in-flight and assignment series (its HTTP
+# endpoint on $PORT), to tell a stalled consumer (lag > 0, nothing moving) from offsets
+# committed past lost work (lag 0) when outputs are missing.
+lag_report() {
+        curl -sf "http://127.0.0.1:$PORT/metrics" | grep -E '^newsenrichd_(consumer_lag|in_flight|assigned)' |
+                awk '$2 != 0' | head -n 80 || echo "no /metrics from the daemon"
+}
+
 # wait_stable TOPIC: waits (up to 30 s, scaled) until TOPIC's count has not changed for 3 s.
 wait_stable() {
         local last=-1 n same=0

@@ -4,9 +4,10 @@
 #   fault_start         cluster (in:4 out:3 dlq:1, 3 brokers), daemon, first batch through
 #   fault_traffic       the second, larger batch starts flowing (kcat in the background)
 #   ctl ...             the fault, while that batch is in flight
-#   fault_finish        every output arrives, the daemon is still the same process, its
-#                       metrics are saved in $WORK/metrics, SIGTERM exits 0, and the audit
-#                       (check_outputs.py) finds every input id and counts duplicates
+#   fault_finish        every input has its output (distinct ids), the daemon is still the
+#                       same process, its metrics are saved in $WORK/metrics, SIGTERM exits 0,
+#                       and the audit (check_outputs.py) finds every input id and counts
+#                       duplicates
 
 CTL=$WORK/ctl
 T0=$SECONDS
@@ -64,10 +65,13 @@ split_leaders() {
 }
 
 # fault_start [EXTRA CONFIG LINES...]: cluster, both batches generated, daemon running and the
-# first batch through it. Sets $DPID, $T0. FAULT_SPLIT=1: split_leaders first.
+# first batch through it. Sets $DPID, $T0. Before any traffic: FAULT_SPLIT=1 runs
+# split_leaders; a test that defines fault_layout() has it run (to place leaders and the
+# coordinator where its fault will hit them).
 fault_start() {
         start_fault_cluster in:4 out:3 dlq:1
         if [[ ${FAULT_SPLIT:-0} == 1 ]]; then split_leaders >/dev/null; fi
+        if declare -F fault_layout >/dev/null; then fault_layout >/dev/null; fi
         gen b1 --json "$FAULT_N1" --malformed --prefix b1- --seed 1 &
         gen b2 --json "$FAULT_N2" --prefix b2- --seed 2
         wait $! || fail "gen b1"
@@ -103,8 +107,8 @@ mid_stream() {
 # fault_finish [SECONDS]: waits for every output (default 90 s), checks the daemon recovered by
 # itself (same PID, no pipeline error), saves its metrics, stops it and audits the topics.
 fault_finish() {
-        wait_count out $((FAULT_N1 + FAULT_N2)) "${1:-90}" || fail "outputs missing"
-        wait_count dlq 9 30 || fail "dead letters missing"
+        wait_distinct out $((FAULT_N1 + FAULT_N2)) "${1:-90}" || { lag_report; fail "outputs missing"; }
+        wait_distinct dlq 9 30 || fail "dead letters missing"
         kill -0 "$DPID" 2>/dev/null || fail "the daemon died"
         # FAULT_RESTARTED=1: the test restarted it on purpose (the fault is one it stops on).
         if [[ ${FAULT_RESTARTED:-0} == 0 && $DPID != "$FAULT_PID" ]]; then
