@@ -21,8 +21,7 @@ done
 wait "${pids[@]}" || fail "gen"
 extra=()
 [[ ${DEBUG:-0} == 1 ]] && extra=("kafka.consumer.debug = cgrp,topic,fetch" "log.level = debug")
-write_config "$WORK/run.conf" "http.port = $PORT" "kafka.consumer.fetch.wait.max.ms = 50" \
-        "pipeline.max_in_flight = 100" "kafka.producer.linger.ms = 20" "${extra[@]}"
+write_config "$WORK/run.conf" "${FAULT_CONF[@]}" "${extra[@]}"
 start_daemon 1 "$WORK/run.conf"
 T0=$SECONDS
 names=()

@@ -114,15 +114,21 @@ count() {
         "$KCAT" -C -b "$BS" -t "$1" -e -q -f 'x\n' 2>/dev/null | wc -l
 }
 
-# wait_count TOPIC N SECONDS: waits until TOPIC holds at least N messages (SECONDS scaled).
-wait_count() {
-        local deadline=$((SECONDS + $3 * SCALE)) n
+# wait_at_least COUNTER TOPIC N SECONDS: waits until `COUNTER TOPIC` (count or distinct) prints
+# at least N (SECONDS scaled).
+wait_at_least() {
+        local deadline=$((SECONDS + $4 * SCALE)) n
         while :; do
-                n=$(count "$1")
-                ((n >= $2)) && return 0
-                ((SECONDS >= deadline)) && { echo "$1: $n of $2 after $(($3 * SCALE)) s" >&2; return 1; }
+                n=$("$1" "$2")
+                ((n >= $3)) && return 0
+                ((SECONDS >= deadline)) && { echo "$2: $1 $n of $3 after $(($4 * SCALE)) s" >&2; return 1; }
                 sleep 0.5
         done
+}
+
+# wait_count TOPIC N SECONDS: waits until TOPIC holds at least N messages.
+wait_count() {
+        wait_at_least count "$@"
 }
 
 # distinct TOPIC: number of distinct message keys in the topic now (every input has its own key,
@@ -131,18 +137,12 @@ distinct() {
         "$KCAT" -C -b "$BS" -t "$1" -e -q -f '%k\n' 2>/dev/null | sort -u | wc -l
 }
 
-# wait_distinct TOPIC N SECONDS: waits until TOPIC holds N distinct keys (SECONDS scaled). Use it,
-# not wait_count, before an audit wherever duplicates can happen (restarts, rebalances, retries):
+# wait_distinct TOPIC N SECONDS: waits until TOPIC holds N distinct keys. Use it, not
+# wait_count, before an audit wherever duplicates can happen (restarts, rebalances, retries):
 # duplicates bring the message count to N while inputs are still on their way, and the audit
 # would then report them lost.
 wait_distinct() {
-        local deadline=$((SECONDS + $3 * SCALE)) n
-        while :; do
-                n=$(distinct "$1")
-                ((n >= $2)) && return 0
-                ((SECONDS >= deadline)) && { echo "$1: $n distinct of $2 after $(($3 * SCALE)) s" >&2; return 1; }
-                sleep 0.5
-        done
+        wait_at_least distinct "$@"
 }
 
 # lag_report: the running daemon's non-zero lag, in-flight and assignment series (its HTTP

@@ -14,6 +14,11 @@ T0=$SECONDS
 FAULT_N1=${FAULT_N1:-200}  # first batch: before the fault
 FAULT_N2=${FAULT_N2:-1200} # second batch: the fault hits it
 PORT=$((20000 + RANDOM % 20000))
+# The daemon's settings under a fault. The mock holds every fetch for fetch.wait.max.ms
+# (README, "Performance"): 50 ms keeps the pauses of back-pressure short. 100 in flight and
+# 20 ms linger stretch a batch over a few seconds, so a fault lands in its middle.
+FAULT_CONF=("http.port = $PORT" "kafka.consumer.fetch.wait.max.ms = 50"
+        "pipeline.max_in_flight = 100" "kafka.producer.linger.ms = 20")
 
 start_fault_cluster() {
         MOCK_ARGS=(--control "$CTL")
@@ -75,12 +80,7 @@ fault_start() {
         gen b1 --json "$FAULT_N1" --malformed --prefix b1- --seed 1 &
         gen b2 --json "$FAULT_N2" --prefix b2- --seed 2
         wait $! || fail "gen b1"
-        # The mock holds every fetch for fetch.wait.max.ms (README, "Performance"): 50 ms keeps
-        # the pauses of back-pressure short. 100 in flight and 20 ms linger stretch the second
-        # batch over a few seconds, so a fault lands in its middle.
-        write_config "$WORK/run.conf" "http.port = $PORT" \
-                "kafka.consumer.fetch.wait.max.ms = 50" "pipeline.max_in_flight = 100" \
-                "kafka.producer.linger.ms = 20" "$@"
+        write_config "$WORK/run.conf" "${FAULT_CONF[@]}" "$@"
         T0=$SECONDS
         start_daemon 1 "$WORK/run.conf"
         FAULT_PID=$DPID
